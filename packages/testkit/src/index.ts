@@ -1,0 +1,19 @@
+export { freePort } from './free-port.ts';
+export {
+  DEFAULT_ADMIN_URL,
+  createTestDatabase,
+  findOrStartPostgres,
+  postgresAnswers,
+  postgresBinDir,
+  startThrowawayCluster,
+  withDatabase,
+  type PostgresServer,
+  type TestDatabase,
+  type ThrowawayCluster,
+} from './postgres.ts';
+export {
+  startProcess,
+  waitForHttp,
+  type RunningProcess,
+  type StartOptions,
+} from './child-process.ts';

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the test suite and the local topology need, when missing:
+# Chromium (web e2e), nginx (the web container's config), HAProxy (the ALB stand-in) and
+# the PostgreSQL server binaries (throwaway clusters). Idempotent; needs root (or sudo).
+set -euo pipefail
+
+packages=()
+command -v chromium >/dev/null 2>&1 || packages+=(chromium)
+command -v nginx >/dev/null 2>&1 || packages+=(nginx-light)
+command -v haproxy >/dev/null 2>&1 || packages+=(haproxy)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || packages+=(postgresql)
+
+if [ ${#packages[@]} -eq 0 ]; then
+  echo "system packages: all present"
+  exit 0
+fi
+
+sudo=()
+[ "$(id -u)" -eq 0 ] || sudo=(sudo)
+echo "system packages: installing ${packages[*]}"
+"${sudo[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${packages[@]}"

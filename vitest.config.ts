@@ -1,0 +1,9 @@
+import { defineConfig } from 'vitest/config';
+
+// One test runner across the workspaces: each workspace with tests has its own
+// vitest.config.ts, and this file only gathers them.
+export default defineConfig({
+  test: {
+    projects: ['apps/*', 'infra', 'deploy'],
+  },
+});
