@@ -89,5 +89,7 @@ export async function waitForHttp(
     await sleep(100);
   }
   const why = ended ? 'the process ended' : `no ${expectedStatus} within ${timeoutMs} ms`;
-  throw new Error(`${url}: ${why} (last: ${last})${proc ? `\n--- output ---\n${proc.output()}` : ''}`);
+  throw new Error(
+    `${url}: ${why} (last: ${last})${proc ? `\n--- output ---\n${proc.output()}` : ''}`,
+  );
 }

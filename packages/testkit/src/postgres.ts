@@ -100,7 +100,16 @@ export async function startThrowawayCluster(): Promise<ThrowawayCluster> {
     '-c max_connections=200',
   ].join(' ');
   const start = () =>
-    pgCommand('pg_ctl', ['-D', pgdata, '-l', join(dataDir, 'server.log'), '-o', options, '-w', 'start']);
+    pgCommand('pg_ctl', [
+      '-D',
+      pgdata,
+      '-l',
+      join(dataDir, 'server.log'),
+      '-o',
+      options,
+      '-w',
+      'start',
+    ]);
   const stop = async (mode: 'fast' | 'immediate' = 'fast') => {
     await pgCommand('pg_ctl', ['-D', pgdata, '-m', mode, '-w', 'stop']);
   };
