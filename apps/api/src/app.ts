@@ -1,0 +1,88 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyServerOptions,
+} from 'fastify';
+import type { Config } from './config.ts';
+import type { Database } from './db/database.ts';
+import { cors } from './plugins/cors.ts';
+import { docs } from './plugins/docs.ts';
+import { DATABASE_RETRY_AFTER_SECONDS, errorHandler } from './plugins/error-handler.ts';
+import { ProblemError } from './problems.ts';
+import { metrics } from './plugins/metrics.ts';
+import { rateLimit } from './plugins/rate-limit.ts';
+import { securityHeaders } from './plugins/security-headers.ts';
+import { webApp } from './plugins/web-app.ts';
+import { listRoutes } from './routes/list-routes.ts';
+import { operationsRoutes } from './routes/operations-routes.ts';
+import { todoRoutes } from './routes/todo-routes.ts';
+
+export interface AppOptions {
+  readonly config: Pick<Config, 'rateLimitMax' | 'webRoot' | 'trustProxyHops'>;
+  readonly database: Database;
+  /** Logger and timeouts, from the server; tests leave them out (silent, defaults). */
+  readonly server?: Pick<
+    FastifyServerOptions,
+    'childLoggerFactory' | 'connectionTimeout' | 'keepAliveTimeout' | 'requestTimeout'
+  > & { readonly loggerInstance?: FastifyBaseLogger };
+  /** True once the server is shutting down. */
+  readonly isDraining?: () => boolean;
+  /** False until migrations have run: until then the API answers 503. */
+  readonly isSchemaReady?: () => boolean;
+}
+
+/** Largest accepted body: a todo is at most 1000 characters, so 64 KiB is ample. */
+export const BODY_LIMIT_BYTES = 64 * 1024;
+
+/** Builds the whole application, ready to `inject()` or `listen()`; never listens itself. */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { config, database } = options;
+  const app = Fastify({
+    ...options.server,
+    bodyLimit: BODY_LIMIT_BYTES,
+    // Behind the ALB: the client's address, proto and host come from X-Forwarded-*.
+    // proxy-addr calls this with hop 0 = the socket's peer; trust that many hops.
+    trustProxy: (_address: string, hop: number) => hop < config.trustProxyHops,
+    requestIdHeader: false,
+    genReqId: () => crypto.randomUUID(),
+    ajv: {
+      customOptions: {
+        // A wrong type or an unknown field is a client's mistake to report, not to repair.
+        coerceTypes: false,
+        removeAdditional: false,
+        allErrors: false,
+      },
+    },
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // JSON only: a text/plain body is a 415, not a string to validate.
+  app.removeContentTypeParser(['text/plain']);
+
+  const isSchemaReady = options.isSchemaReady ?? (() => true);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    if (!isSchemaReady() && request.url.startsWith('/api/lists')) {
+      throw new ProblemError('databaseUnavailable', 'The database is being prepared.', {
+        headers: { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) },
+      });
+    }
+  });
+
+  await app.register(errorHandler);
+  await app.register(securityHeaders);
+  await app.register(cors);
+  await app.register(rateLimit, { max: config.rateLimitMax });
+  await app.register(metrics, { poolState: () => database.poolState() });
+  await app.register(docs);
+  await app.register(operationsRoutes, {
+    db: database.db,
+    isDraining: options.isDraining ?? (() => false),
+  });
+  await app.register(listRoutes, { db: database.db });
+  await app.register(todoRoutes, { db: database.db });
+  await app.register(webApp, { webRoot: config.webRoot });
+  await app.ready();
+  return app;
+}

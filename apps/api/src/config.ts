@@ -1,0 +1,183 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+/** How the API talks TLS to PostgreSQL (RDS accepts `verify-full` with its CA bundle). */
+export type DbSsl = 'disable' | 'require' | 'verify-full';
+
+export type DatabaseConfig =
+  | {
+      readonly kind: 'postgres';
+      /** Connection string, password included: never log it (see `describeConfig`). */
+      readonly url: string;
+      readonly ssl: DbSsl;
+      /** PEM bundle of the CA that signed the server's certificate (`DB_CA_FILE`). */
+      readonly ca: string | undefined;
+      /** Pool size per process. */
+      readonly poolMax: number;
+    }
+  | { readonly kind: 'pglite'; readonly dataDir: string };
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly database: DatabaseConfig;
+  readonly logLevel: string;
+  /** Requests per minute per client address. */
+  readonly rateLimitMax: number;
+  /** Folder of the built web app, or undefined when there is none. */
+  readonly webRoot: string | undefined;
+  readonly migrateOnStart: boolean;
+  /** How many proxies in front of us append to X-Forwarded-For (the ALB: 1). */
+  readonly trustProxyHops: number;
+}
+
+/** A configuration mistake; the message names every variable at fault. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/**
+ * Reads and validates the configuration. This is the only module that looks at
+ * `process.env`; everything else receives the frozen result.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  const errors: string[] = [];
+  const text = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === '' ? undefined : value;
+  };
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = text(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || value < min || value > max) {
+      errors.push(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  };
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const raw = text(name);
+    if (raw === undefined) return fallback;
+    if (!(allowed as readonly string[]).includes(raw)) {
+      errors.push(`${name} must be one of ${allowed.join(', ')} (got "${raw}")`);
+      return fallback;
+    }
+    return raw as T;
+  };
+
+  const port = integer('PORT', 8080, 0, 65535);
+  const host = text('HOST') ?? '0.0.0.0';
+  const logLevel = oneOf('LOG_LEVEL', LOG_LEVELS, 'info');
+  const rateLimitMax = integer('RATE_LIMIT_MAX', 600, 1, 1_000_000_000);
+  const trustProxyHops = integer('TRUST_PROXY_HOPS', 1, 0, 10);
+  const migrateOnStart = oneOf('MIGRATE_ON_START', ['true', 'false'], 'true') === 'true';
+  const database = readDatabase(env, text, integer, oneOf, errors, cwd);
+
+  let webRoot: string | undefined;
+  const webRootRaw = text('WEB_ROOT');
+  if (webRootRaw !== undefined) {
+    webRoot = resolve(cwd, webRootRaw);
+    if (!existsSync(webRoot)) errors.push(`WEB_ROOT is not a folder that exists: ${webRoot}`);
+  } else {
+    webRoot = defaultWebRoot(cwd);
+  }
+
+  if (errors.length > 0) {
+    throw new ConfigError(`Invalid configuration:\n  - ${errors.join('\n  - ')}`);
+  }
+  return Object.freeze({
+    port,
+    host,
+    database: Object.freeze(database),
+    logLevel,
+    rateLimitMax,
+    webRoot,
+    migrateOnStart,
+    trustProxyHops,
+  });
+}
+
+function readDatabase(
+  env: NodeJS.ProcessEnv,
+  text: (name: string) => string | undefined,
+  integer: (name: string, fallback: number, min: number, max: number) => number,
+  oneOf: <T extends string>(name: string, allowed: readonly T[], fallback: T) => T,
+  errors: string[],
+  cwd: string,
+): DatabaseConfig {
+  const ssl = oneOf<DbSsl>('DB_SSL', ['disable', 'require', 'verify-full'], 'disable');
+  const poolMax = integer('DB_POOL_MAX', 10, 1, 1000);
+  const caFile = text('DB_CA_FILE');
+  let ca: string | undefined;
+  if (caFile !== undefined) {
+    try {
+      ca = readFileSync(resolve(cwd, caFile), 'utf8');
+    } catch (error) {
+      errors.push(`DB_CA_FILE cannot be read: ${(error as Error).message}`);
+    }
+  }
+  const url = text('DATABASE_URL');
+  if (url !== undefined) {
+    try {
+      const parsed = new URL(url);
+      if (!['postgres:', 'postgresql:'].includes(parsed.protocol)) {
+        errors.push('DATABASE_URL must start with postgres:// or postgresql://');
+      }
+    } catch {
+      errors.push('DATABASE_URL is not a valid URL');
+    }
+    return { kind: 'postgres', url, ssl, ca, poolMax };
+  }
+  const dbHost = text('DB_HOST');
+  if (dbHost !== undefined) {
+    const missing = ['DB_USER', 'DB_NAME'].filter((name) => text(name) === undefined);
+    for (const name of missing) errors.push(`${name} is required when DB_HOST is set`);
+    const built = new URL('postgres://placeholder');
+    built.hostname = dbHost;
+    built.port = String(integer('DB_PORT', 5432, 1, 65535));
+    built.username = encodeURIComponent(text('DB_USER') ?? '');
+    const password = env.DB_PASSWORD;
+    if (password !== undefined && password !== '') built.password = encodeURIComponent(password);
+    built.pathname = `/${encodeURIComponent(text('DB_NAME') ?? '')}`;
+    return { kind: 'postgres', url: built.toString(), ssl, ca, poolMax };
+  }
+  return { kind: 'pglite', dataDir: resolve(cwd, text('DATA_DIR') ?? './data') };
+}
+
+/** `apps/web/dist` next to this workspace, when it has been built. */
+function defaultWebRoot(cwd: string): string | undefined {
+  const candidates = [
+    resolve(import.meta.dirname, '../../web/dist'),
+    resolve(cwd, 'apps/web/dist'),
+    resolve(cwd, '../web/dist'),
+  ];
+  return candidates.find((folder) => existsSync(resolve(folder, 'index.html')));
+}
+
+/** The configuration as it may be logged: passwords replaced. */
+export function describeConfig(config: Config): Record<string, unknown> {
+  const database =
+    config.database.kind === 'postgres'
+      ? {
+          kind: 'postgres',
+          url: redactUrl(config.database.url),
+          ssl: config.database.ssl,
+          ca: config.database.ca === undefined ? 'system' : 'DB_CA_FILE',
+          poolMax: config.database.poolMax,
+        }
+      : config.database;
+  return { ...config, database };
+}
+
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}

@@ -1,0 +1,37 @@
+import type { Kysely } from 'kysely';
+import type { DatabaseSchema } from '../db/schema.ts';
+
+export interface ListRecord {
+  readonly id: string;
+  readonly title: string;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+type Db = Kysely<DatabaseSchema>;
+
+/** The SQL of lists. */
+export const ListRepository = {
+  async create(db: Db, list: { id: string; title: string }): Promise<ListRecord> {
+    const row = await db
+      .insertInto('lists')
+      .values({ id: list.id, title: list.title })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toList(row);
+  },
+
+  async find(db: Db, id: string): Promise<ListRecord | undefined> {
+    const row = await db.selectFrom('lists').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toList(row);
+  },
+};
+
+function toList(row: {
+  id: string;
+  title: string;
+  created_at: Date;
+  updated_at: Date;
+}): ListRecord {
+  return { id: row.id, title: row.title, createdAt: row.created_at, updatedAt: row.updated_at };
+}

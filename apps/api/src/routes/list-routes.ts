@@ -1,0 +1,72 @@
+import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
+import type { Kysely } from 'kysely';
+import type { DatabaseSchema } from '../db/schema.ts';
+import { idempotentCreate } from '../idempotent-create.ts';
+import { newId } from '../ids.ts';
+import { ProblemError } from '../problems.ts';
+import { ListRepository } from '../repositories/list-repository.ts';
+import { ListParams } from '../schemas/ids.ts';
+import { CreateList, List } from '../schemas/list.ts';
+import { Problem } from '../schemas/problem.ts';
+import { originOf, toList } from './representations.ts';
+import { IdempotencyKeyHeader } from './headers.ts';
+
+export interface ListRoutesOptions {
+  readonly db: Kysely<DatabaseSchema>;
+}
+
+export const listRoutes: FastifyPluginCallbackTypebox<ListRoutesOptions> = (app, { db }, done) => {
+  app.post(
+    '/api/lists',
+    {
+      schema: {
+        tags: ['lists'],
+        summary: 'Create a list (its id is the secret that gives access to it)',
+        headers: IdempotencyKeyHeader,
+        body: CreateList,
+        response: { 201: List, 400: Problem, 422: Problem },
+      },
+      // A list may be created without a body at all.
+      preValidation: (request, _reply, next) => {
+        request.body ??= {};
+        next();
+      },
+    },
+    async (request, reply) => {
+      const title = request.body.title?.trim() ?? '';
+      const origin = originOf(request);
+      const result = await idempotentCreate(
+        db,
+        { scope: 'lists', key: request.headers['idempotency-key'], request: { title } },
+        async (trx) => {
+          const list = await ListRepository.create(trx, { id: newId(), title });
+          return { statusCode: 201, body: toList(origin, list) };
+        },
+      );
+      const body = result.body as ReturnType<typeof toList>;
+      if (result.replayed) reply.header('idempotent-replayed', 'true');
+      return reply
+        .code(result.statusCode as 201)
+        .header('location', body.url)
+        .send(body);
+    },
+  );
+
+  app.get(
+    '/api/lists/:listId',
+    {
+      schema: {
+        tags: ['lists'],
+        summary: 'Read a list',
+        params: ListParams,
+        response: { 200: List, 404: Problem },
+      },
+    },
+    async (request) => {
+      const list = await ListRepository.find(db, request.params.listId);
+      if (list === undefined) throw new ProblemError('notFound', 'There is no list with this id.');
+      return toList(originOf(request), list);
+    },
+  );
+  done();
+};

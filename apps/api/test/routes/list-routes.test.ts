@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENGINES } from '../support/engines.ts';
+import { call } from '../support/client.ts';
+import { startTestApp, type TestApp } from '../support/test-app.ts';
+
+describe.each(ENGINES)('lists on %s', (engine) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp(engine);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('creates a list with an unguessable id and absolute urls', async () => {
+    const created = await call(t.app, 'POST', '/api/lists', {
+      json: { title: ' Groceries ' },
+      headers: { host: 'localhost:8080' },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(created.body).toMatchObject({
+      title: 'Groceries',
+      url: `http://localhost:8080/api/lists/${created.body.id}`,
+      todosUrl: `http://localhost:8080/api/lists/${created.body.id}/todos`,
+    });
+    const read = await call(t.app, 'GET', `/api/lists/${created.body.id}`, {
+      headers: { host: 'localhost:8080' },
+    });
+    expect(read.status).toBe(200);
+    expect(read.body).toEqual(created.body);
+  });
+
+  it('creates a list without any body', async () => {
+    const created = await call(t.app, 'POST', '/api/lists');
+    expect(created.status).toBe(201);
+    expect(created.body.title).toBe('');
+  });
+
+  it('never hands out the same id twice', async () => {
+    const ids = new Set<string>();
+    for (let i = 0; i < 20; i += 1) ids.add((await call(t.app, 'POST', '/api/lists')).body.id);
+    expect(ids.size).toBe(20);
+  });
+
+  it('answers 404 for an unknown list and 400 for a malformed id', async () => {
+    const unknown = await call(t.app, 'GET', '/api/lists/AAAAAAAAAAAAAAAAAAAAAA');
+    expect(unknown.status).toBe(404);
+    const malformed = await call(t.app, 'GET', '/api/lists/not-an-id');
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.errors?.[0]).toMatchObject({ in: 'params', pointer: '/listId' });
+  });
+});
