@@ -1,0 +1,54 @@
+/**
+ * The CDK app entry point, the only place that reads the environment.
+ *
+ *   npx cdk synth -c profile=prod -c imageTag=$(git rev-parse --short HEAD)
+ *
+ * Context: `profile` (dev | prod, default dev), `imageTag` (git commit; default: the
+ * checkout's HEAD). Environment: CDK_DEPLOY_ACCOUNT (else the CLI's CDK_DEFAULT_ACCOUNT,
+ * else a placeholder that only synthesizes), CLOUD_TODO_ALARM_EMAILS (comma-separated),
+ * CLOUD_TODO_DOMAIN + CLOUD_TODO_HOSTED_ZONE_ID + CLOUD_TODO_ZONE_NAME (HTTPS).
+ */
+import { execFileSync } from 'node:child_process';
+import { App } from 'aws-cdk-lib';
+import { buildApp } from '../src/app.ts';
+import { isProfileName, PROFILES, type Profile } from '../src/profile.ts';
+
+// Read the CLI's context without building a second app's constructs.
+const context = new App({ autoSynth: false });
+const profileName = String(context.node.tryGetContext('profile') ?? 'dev');
+if (!isProfileName(profileName)) {
+  console.error(
+    `Unknown profile "${profileName}"; choose one of: ${Object.keys(PROFILES).join(', ')}`,
+  );
+  process.exit(1);
+}
+const imageTag = String(
+  context.node.tryGetContext('imageTag') ??
+    execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim(),
+);
+
+const env = process.env;
+const base = PROFILES[profileName];
+const emails = env.CLOUD_TODO_ALARM_EMAILS?.split(',')
+  .map((e) => e.trim())
+  .filter(Boolean);
+const profile: Profile = {
+  ...base,
+  account: env.CDK_DEPLOY_ACCOUNT ?? env.CDK_DEFAULT_ACCOUNT ?? base.account,
+  alarmEmails: emails ?? base.alarmEmails,
+  domain:
+    env.CLOUD_TODO_DOMAIN && env.CLOUD_TODO_HOSTED_ZONE_ID && env.CLOUD_TODO_ZONE_NAME
+      ? {
+          name: env.CLOUD_TODO_DOMAIN,
+          hostedZoneId: env.CLOUD_TODO_HOSTED_ZONE_ID,
+          zoneName: env.CLOUD_TODO_ZONE_NAME,
+        }
+      : base.domain,
+};
+
+try {
+  buildApp({ profile, imageTag }).app.synth();
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+}

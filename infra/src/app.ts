@@ -1,0 +1,62 @@
+import { App, Tags, Validations } from 'aws-cdk-lib';
+import { CURRENTLY_RECOMMENDED_FLAGS } from 'aws-cdk-lib/cx-api';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { validateImageTag, validateProfile, type Profile } from './profile.ts';
+import { StatefulStack } from './stacks/stateful-stack.ts';
+import { StatelessStack } from './stacks/stateless-stack.ts';
+
+export interface CloudTodoAppOptions {
+  readonly profile: Profile;
+  /** The git commit both images are tagged with. */
+  readonly imageTag: string;
+  /** Where the cloud assembly goes (tests use a temporary folder). */
+  readonly outdir?: string;
+  /** Extra context (the CLI passes cdk.json's context through the environment itself). */
+  readonly context?: Record<string, unknown>;
+}
+
+export interface CloudTodoApp {
+  readonly app: App;
+  readonly stateful: StatefulStack;
+  readonly stateless: StatelessStack;
+}
+
+/**
+ * Builds the whole app for one profile: both stacks and the cdk-nag AWS Solutions gate.
+ * Used by bin/ (the CLI) and by the tests, so that both synthesize the same thing.
+ */
+export function buildApp(options: CloudTodoAppOptions): CloudTodoApp {
+  const profile = validateProfile(options.profile);
+  const imageTag = validateImageTag(options.imageTag);
+  const app = new App({
+    outdir: options.outdir,
+    context: {
+      ...CURRENTLY_RECOMMENDED_FLAGS,
+      // The profile names its availability zones; stating them as the answer to the AZ
+      // lookup means synth never calls AWS, for the placeholder account or a real one.
+      [`availability-zones:account=${profile.account}:region=${profile.region}`]: [
+        ...profile.availabilityZones,
+      ],
+      ...options.context,
+    },
+  });
+  const env = { account: profile.account, region: profile.region };
+  const prefix = `CloudTodo-${profile.name}`;
+  const stateful = new StatefulStack(app, `${prefix}-Stateful`, {
+    env,
+    profile,
+    description: `cloud-todo ${profile.name}: network, database, backups, image repositories (stateful)`,
+  });
+  const stateless = new StatelessStack(app, `${prefix}-Services`, {
+    env,
+    profile,
+    stateful,
+    imageTag,
+    description: `cloud-todo ${profile.name}: ECS services, load balancer, scaling, monitoring (stateless)`,
+  });
+  stateless.addStackDependency(stateful);
+  Tags.of(app).add('project', 'cloud-todo');
+  Tags.of(app).add('profile', profile.name);
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+  return { app, stateful, stateless };
+}

@@ -1,0 +1,50 @@
+import { PROFILES, type Profile } from '../src/profile.ts';
+
+/** The image tag every test synth uses (a commit-shaped tag, as deploys use). */
+export const TEST_IMAGE_TAG = '0123abc';
+
+/** What the tests synthesize: both committed profiles, and prod with a domain (HTTPS). */
+export const VARIANTS = {
+  dev: PROFILES.dev,
+  prod: PROFILES.prod,
+  https: {
+    ...PROFILES.prod,
+    name: 'https',
+    domain: {
+      name: 'todo.example.org',
+      hostedZoneId: 'Z0123456789ABCDEFGHIJ',
+      zoneName: 'example.org',
+    },
+    alarmEmails: ['ops@example.org'],
+  },
+} satisfies Record<string, Profile>;
+
+export type Variant = keyof typeof VARIANTS;
+
+/** One acknowledged cdk-nag finding, as recorded in the construct tree. */
+export interface Acknowledgement {
+  readonly path: string;
+  readonly id: string;
+  readonly reason: string;
+}
+
+/** What the global setup hands to the test files for one variant. */
+export interface SynthResult {
+  /** The synth error (a cdk-nag finding not acknowledged throws here), if any. */
+  readonly error?: string;
+  readonly stateful?: Record<string, unknown>;
+  readonly services?: Record<string, unknown>;
+  readonly statefulTerminationProtection?: boolean;
+  /** Violations left in the policy validation report after acknowledgements. */
+  readonly violations?: readonly unknown[];
+  /** Context lookups the synth would have needed (must be none). */
+  readonly missingContext?: readonly unknown[];
+  readonly acknowledgements?: readonly Acknowledgement[];
+  readonly seconds?: number;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    synth: Record<Variant, SynthResult>;
+  }
+}
