@@ -79,6 +79,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(operationsRoutes, {
     db: database.db,
     isDraining: options.isDraining ?? (() => false),
+    isSchemaReady,
   });
   await app.register(listRoutes, { db: database.db });
   await app.register(todoRoutes, { db: database.db });

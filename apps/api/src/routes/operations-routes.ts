@@ -8,6 +8,8 @@ export interface OperationsRoutesOptions {
   readonly db: Kysely<DatabaseSchema>;
   /** True once SIGTERM has been received: the load balancer must stop sending traffic. */
   readonly isDraining: () => boolean;
+  /** False until this process has run (or waited for) the migrations. */
+  readonly isSchemaReady: () => boolean;
 }
 
 /**
@@ -28,7 +30,7 @@ export const operationsRoutes: FastifyPluginCallback<OperationsRoutesOptions> = 
     }
     try {
       await sql`select 1`.execute(options.db);
-      if (!(await isSchemaCurrent(options.db))) {
+      if (!options.isSchemaReady() || !(await isSchemaCurrent(options.db))) {
         return reply.code(503).header('retry-after', '5').send({ status: 'schema not current' });
       }
     } catch {

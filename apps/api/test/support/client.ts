@@ -6,7 +6,7 @@ import type { Todo } from '../../src/schemas/todo.ts';
 /** What an answer's body may be; tests name the exact type where it matters. */
 export type Body = Todo & List & Problem;
 
-export interface Answer<T = unknown> {
+export interface Answer<T = Body> {
   readonly status: number;
   readonly headers: Record<string, string | string[] | number | undefined>;
   readonly body: T;
