@@ -15,7 +15,10 @@ export interface AlertsProps {
  */
 export function Alerts({ t, failures, onRetry, onDismiss }: AlertsProps) {
   const first = failures[0];
-  const notFound = failures.some((f) => f.task.kind === 'load' && f.error.status === 404);
+  // A link to no list, or to something that cannot be a list id (the API answers 400).
+  const notFound = failures.some(
+    (f) => f.task.kind === 'load' && (f.error.status === 404 || f.error.status === 400),
+  );
   const retryable = failures.some((f) => f.error.retryable);
   const reason =
     first === undefined

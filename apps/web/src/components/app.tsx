@@ -81,7 +81,7 @@ export function App({ model, initialLanguage, initialTheme }: AppProps) {
   return (
     <>
       <main>
-        <section class="todoapp">
+        <section class="todoapp" aria-busy={state.busy ? 'true' : 'false'}>
           <Header t={t} inputRef={newTodoRef} onAdd={(title) => model.addTodo(title)} />
           {counts.total > 0 && (
             <MainSection

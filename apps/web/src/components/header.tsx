@@ -15,8 +15,6 @@ export function Header({ t, onAdd, inputRef }: HeaderProps) {
   const ownRef = useRef<HTMLInputElement>(null);
   useEffect(() => {
     inputRef.current = ownRef.current;
-    // `autofocus` is not honoured for an element inserted after load in every browser.
-    ownRef.current?.focus();
   }, [inputRef]);
 
   return (

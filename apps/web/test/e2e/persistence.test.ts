@@ -1,0 +1,84 @@
+// The spec's "Persistence" section, with the API in place of localStorage: a browser keeps
+// its list across reloads, a list's link opens it anywhere, a fresh browser starts empty.
+import { describe, expect, it } from 'vitest';
+import { useE2e } from '../support/e2e.ts';
+
+const e2e = useE2e();
+
+describe('Persistence', () => {
+  it('gives a fresh browser a fresh, empty list, and puts its link in the address', async () => {
+    const first = await e2e.open('/');
+    const second = await e2e.open('/');
+    expect(first.page.url()).toMatch(/\/lists\/[A-Za-z0-9_-]{22,}$/);
+    expect(second.listId()).not.toBe(first.listId());
+    expect(await second.items.count()).toBe(0);
+    expect(await e2e.server.listTodos(second.listId())).toEqual([]);
+  });
+
+  it('keeps the todos, their state and the list across a reload, and reopens the list from /', async () => {
+    const app = await e2e.open('/');
+    await app.add('buy some cheese', 'feed the cat');
+    await app.item(0).locator('.toggle').check();
+    await app.settled();
+    const listId = app.listId();
+    await app.reload();
+    expect(await app.titles()).toEqual(['buy some cheese', 'feed the cat']);
+    expect(await app.completedStates()).toEqual([true, false]);
+    // The browser remembers its list: the start page reopens it.
+    await app.goto(`${e2e.url}/`);
+    expect(app.listId()).toBe(listId);
+    expect(await app.titles()).toEqual(['buy some cheese', 'feed the cat']);
+    // Editing mode is not persisted.
+    await app.startEditing(1);
+    await app.reload();
+    expect(await app.page.locator('.todo-list li.editing').count()).toBe(0);
+  });
+
+  it('opens a list by its link in another browser, and both see each other’s changes', async () => {
+    const alice = await e2e.open('/');
+    await alice.add('buy some cheese');
+    const link = alice.page.url();
+    const bob = await e2e.open(new URL(link).pathname);
+    expect(bob.listId()).toBe(alice.listId());
+    expect(await bob.titles()).toEqual(['buy some cheese']);
+    await bob.add('feed the cat');
+    await bob.item(0).locator('.toggle').check();
+    await bob.settled();
+    await alice.reload();
+    expect(await alice.titles()).toEqual(['buy some cheese', 'feed the cat']);
+    expect(await alice.completedStates()).toEqual([true, false]);
+  });
+
+  it('makes the opened link this browser’s list for the start page', async () => {
+    const alice = await e2e.open('/');
+    await alice.add('shared');
+    const context = await e2e.browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${e2e.url}/`);
+    await page.locator('.todoapp[aria-busy="false"]').waitFor();
+    await page.goto(`${e2e.url}/lists/${alice.listId()}`);
+    await page.locator('.todoapp[aria-busy="false"]').waitFor();
+    await page.goto(`${e2e.url}/`);
+    await page.locator('.todoapp[aria-busy="false"]').waitFor();
+    expect(page.url()).toBe(`${e2e.url}/lists/${alice.listId()}`);
+    expect(await page.locator('.todo-list li label').allTextContents()).toEqual(['shared']);
+  });
+
+  it('says so when a link leads to no list, and keeps the browser’s own list', async () => {
+    const app = await e2e.open('/');
+    await app.add('mine');
+    const mine = app.listId();
+    for (const id of ['AAAAAAAAAAAAAAAAAAAAAA', 'not-a-list-id']) {
+      await app.goto(`${e2e.url}/lists/${id}`);
+      await app.expectEventually(
+        () => app.alert.textContent(),
+        expect.stringContaining('does not exist'),
+      );
+      expect(await app.items.count()).toBe(0);
+    }
+    await app.alert.locator('a').click();
+    await app.settled();
+    expect(app.listId()).toBe(mine);
+    expect(await app.titles()).toEqual(['mine']);
+  });
+});

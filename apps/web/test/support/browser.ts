@@ -1,0 +1,52 @@
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+} from 'playwright-core';
+
+/** Debian's Chromium; the flags keep it off a network this machine does not have. */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
+}
+
+/** One browser per test file; a fresh context (a new "browser user") per test. */
+export interface BrowserFixture {
+  readonly browser: Browser;
+  /** A new context, closed by `closeContexts()`. */
+  newContext(options?: BrowserContextOptions): Promise<BrowserContext>;
+  closeContexts(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startBrowser(): Promise<BrowserFixture> {
+  const browser = await launchChromium();
+  const contexts: BrowserContext[] = [];
+  return {
+    browser,
+    async newContext(options = {}) {
+      const context = await browser.newContext({ locale: 'en-US', ...options });
+      context.setDefaultTimeout(20_000);
+      contexts.push(context);
+      return context;
+    },
+    async closeContexts() {
+      await Promise.all(contexts.splice(0).map((c) => c.close()));
+    },
+    async close() {
+      await Promise.all(contexts.splice(0).map((c) => c.close()));
+      await browser.close();
+    },
+  };
+}
