@@ -1,0 +1,107 @@
+// `npm run stack -- --api 2 --web 2`: the production topology on this machine, until Ctrl-C.
+import { parseArgs } from 'node:util';
+import { startTopology, type Topology } from '../topology.ts';
+
+const usage = `Usage: npm run stack -- [--api N] [--web M] [--port P] [--database-url URL] [--throwaway-db]
+
+  --api N            API processes (default 2), alternately in AZ a and b
+  --web M            nginx instances of the web config (default 2)
+  --port P           HAProxy's port on 127.0.0.1 (default 8080)
+  --database-url URL use this database as it is (migrations run on it)
+  --throwaway-db     start a PostgreSQL cluster of its own instead of a fresh database on
+                     the server at 127.0.0.1:5432 (the default; a throwaway cluster is used
+                     anyway when no server answers there)
+  --rate-limit-max R the API's RATE_LIMIT_MAX (requests per minute per client)`;
+
+function count(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 16) throw new Error(`${name} must be 1–16`);
+  return n;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      api: { type: 'string' },
+      web: { type: 'string' },
+      port: { type: 'string' },
+      'database-url': { type: 'string' },
+      'throwaway-db': { type: 'boolean', default: false },
+      'rate-limit-max': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(usage);
+    return;
+  }
+  const port = Number(values.port ?? 8080);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error('--port: 1–65535');
+  const databaseUrl = values['database-url'];
+
+  const state: { topology?: Topology; stopping: boolean } = { stopping: false };
+  const stop = async (signal: string) => {
+    if (state.stopping) return;
+    state.stopping = true;
+    console.log(`\n${signal}: stopping everything the stack started…`);
+    // While it is still starting, startTopology's result is stopped below.
+    if (!state.topology) return;
+    await state.topology.stop();
+    console.log('stopped.');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+
+  const topology = await startTopology({
+    api: count(values.api, 2, '--api'),
+    web: count(values.web, 2, '--web'),
+    port,
+    database: databaseUrl
+      ? { kind: 'url', url: databaseUrl }
+      : { kind: values['throwaway-db'] ? 'throwaway' : 'fresh' },
+    apiEnv: values['rate-limit-max'] ? { RATE_LIMIT_MAX: values['rate-limit-max'] } : {},
+    logToFiles: true,
+    onProgress: (line) => console.log(`stack: ${line}`),
+  });
+  state.topology = topology;
+  if (state.stopping) {
+    await topology.stop();
+    console.log('stopped.');
+    return;
+  }
+
+  const t = topology;
+  console.log(`
+cloud-todo stack is up: ${t.url}
+
+  load balancer  HAProxy pid ${t.haproxy?.pid}, /api/* → api, everything else → web
+                 health checks GET /healthz every ${t.healthCheck.intervalMs} ms, fall ${t.healthCheck.fall}, rise ${t.healthCheck.rise}
+${t.instances.map((i) => `  ${i.id.padEnd(13)}  AZ ${i.az}, 127.0.0.1:${i.port}, pid ${i.pid}`).join('\n')}
+  database       ${t.database.source}: ${redact(t.database.url)}
+  logs, config   ${t.runDir}
+
+Runtime API (drain a target as ECS deregisters it before a stop):
+  npm run lb -w deploy -- ${t.admin.socketPath} "set server api/a1 state drain"
+  npm run lb -w deploy -- ${t.admin.socketPath} "show stat"
+
+Ctrl-C stops everything.`);
+  // An instance that dies is reported, not restarted: that is HAProxy's job to notice.
+  for (const instance of t.instances) {
+    void instance.process?.exited.then((code) => {
+      if (!state.stopping) console.log(`stack: ${instance.id} exited (${code})`);
+    });
+  }
+}
+
+function redact(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
+}
+
+main().catch((error: unknown) => {
+  console.error(`stack: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,96 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Topology } from '../../local/topology.ts';
+import { checkLedger, type LedgerCheck } from './check-ledger.ts';
+import { MixedLoad, type LoadOptions, type LoadResult } from './mixed-load.ts';
+
+/** One line of the failure-test table. */
+export interface ScenarioRow {
+  readonly scenario: string;
+  /** Operations the client issued (a retried one counts once). */
+  readonly requests: number;
+  /** Operations that succeeded; `writes` of them were creates or updates. */
+  readonly acknowledged: number;
+  readonly writes: number;
+  /** Failed attempts the client saw, retried or not. */
+  readonly errors: number;
+  readonly retries: number;
+  readonly gaveUp: number;
+  readonly lost: number;
+  readonly duplicated: number;
+  /** From the fault to the end of the last failed attempt, in ms (0 without errors). */
+  readonly recoveryMs: number;
+}
+
+export interface ScenarioOutcome {
+  readonly load: LoadResult;
+  readonly check: LedgerCheck;
+  readonly row: ScenarioRow;
+  /** Time of the fault, ms since the load started. */
+  readonly faultAt: number;
+}
+
+const HEADER =
+  '| scenario | requests | acknowledged (writes) | client-visible errors | retries | gave up | lost | duplicated | time to recover |';
+
+export function formatRow(row: ScenarioRow): string {
+  const recovery = row.recoveryMs === 0 ? 'no errors' : `${(row.recoveryMs / 1000).toFixed(1)} s`;
+  return `| ${row.scenario} | ${row.requests} | ${row.acknowledged} (${row.writes}) | ${row.errors} | ${row.retries} | ${row.gaveUp} | ${row.lost} | ${row.duplicated} | ${recovery} |`;
+}
+
+/**
+ * Runs the steady mixed load through the topology's load balancer, injects the fault after
+ * a warm-up, keeps the load on until `totalMs`, then checks the database against every
+ * write the client saw acknowledged and prints the scenario's row.
+ */
+export async function runUnderLoad(options: {
+  readonly scenario: string;
+  readonly topology: Topology;
+  readonly load?: Omit<LoadOptions, 'baseUrl'>;
+  /** Load before the fault, in ms. Default 3 000. */
+  readonly warmupMs?: number;
+  /** Whole load phase, in ms (at least 3 s go on after the fault). Default 15 000. */
+  readonly totalMs?: number;
+  readonly fault: (load: MixedLoad) => Promise<void>;
+}): Promise<ScenarioOutcome> {
+  const load = new MixedLoad({ ...options.load, baseUrl: options.topology.url });
+  await load.start();
+  await sleep(options.warmupMs ?? 3_000);
+  load.mark('fault');
+  const faultAt = load.now();
+  try {
+    await options.fault(load);
+  } finally {
+    const remaining = Math.max(3_000, (options.totalMs ?? 15_000) - load.now());
+    await sleep(remaining);
+  }
+  const result = await load.stop();
+  const check = await checkLedger(options.topology.database.url, result.ledger);
+  const failed = result.attempts.filter(
+    (a) => typeof a.outcome !== 'number' || a.outcome >= 500 || a.outcome === 429,
+  );
+  const lastError = Math.max(faultAt, ...failed.map((a) => a.at + a.ms));
+  const row: ScenarioRow = {
+    scenario: options.scenario,
+    requests: result.operations,
+    acknowledged: result.succeeded,
+    writes: result.ledger.acknowledgedWrites,
+    errors: result.errors,
+    retries: result.retries,
+    gaveUp: result.gaveUp,
+    lost: check.lost,
+    duplicated: check.duplicated,
+    recoveryMs: failed.length === 0 ? 0 : lastError - faultAt,
+  };
+  console.log(`${HEADER}\n${formatRow(row)}`);
+  return { load: result, check, row, faultAt };
+}
+
+/** Errors by outcome (`503`, `network`, …), for assertion messages and the docs. */
+export function errorsByOutcome(result: LoadResult): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const a of result.attempts) {
+    if (typeof a.outcome === 'number' && a.outcome < 500 && a.outcome !== 429) continue;
+    counts[String(a.outcome)] = (counts[String(a.outcome)] ?? 0) + 1;
+  }
+  return counts;
+}
