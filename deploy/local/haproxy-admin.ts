@@ -21,6 +21,7 @@ export interface ServerStat {
  * Reference: https://docs.haproxy.org/2.6/management.html#9.3
  */
 export class HaproxyAdmin {
+  /** A unix socket path, or `host:port` of a runtime API on TCP. */
   readonly socketPath: string;
 
   constructor(socketPath: string) {
@@ -31,7 +32,11 @@ export class HaproxyAdmin {
   command(line: string, timeoutMs = 5_000): Promise<string> {
     if (/[\r\n;]/.test(line)) throw new Error('one command per call, without ; or newlines');
     return new Promise((resolve, reject) => {
-      const socket = createConnection(this.socketPath);
+      // `host:port` for a runtime API on TCP (compose), else a unix socket path.
+      const tcp = /^([\w.-]+):(\d+)$/.exec(this.socketPath);
+      const socket = tcp
+        ? createConnection(Number(tcp[2]), tcp[1])
+        : createConnection(this.socketPath);
       let reply = '';
       socket.setEncoding('utf8');
       socket.setTimeout(timeoutMs, () => {

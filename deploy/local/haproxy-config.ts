@@ -29,7 +29,10 @@ export interface HealthCheckTiming {
 export interface HaproxyConfigOptions {
   /** What the frontend listens on, e.g. `127.0.0.1:8080` or `:8080`. */
   readonly bind: string;
-  /** Path of the runtime API's unix socket (`level admin`, mode 600). */
+  /**
+   * The runtime API (`level admin`): a unix socket path (mode 600), or `ipv4@<ip>:<port>`
+   * where a unix socket cannot be reached (a container).
+   */
   readonly adminSocket: string;
   readonly apiServers: readonly HaproxyServer[];
   readonly webServers: readonly HaproxyServer[];
@@ -79,7 +82,9 @@ export function renderHaproxyConfig(options: HaproxyConfigOptions): string {
     '# Rendered by deploy/local/haproxy-config.ts: edit the renderer, not this output.',
     'global',
     // The runtime API: `set server api/a1 state drain|maint|ready`, `show stat`.
-    `  stats socket ${options.adminSocket} mode 600 level admin`,
+    options.adminSocket.startsWith('ipv4@')
+      ? `  stats socket ${options.adminSocket} level admin`
+      : `  stats socket ${options.adminSocket} mode 600 level admin`,
     '  stats timeout 30s',
     '  maxconn 4096',
     ...(options.logToStdout ? ['  log stdout format raw local0 info'] : []),
@@ -127,7 +132,9 @@ export function renderHaproxyConfig(options: HaproxyConfigOptions): string {
     '  http-request set-header X-Forwarded-Port %[dst_port]',
     '  http-request set-header X-Forwarded-Host %[req.hdr(host)] if { req.hdr(host) -m found }',
     '  http-request disable-l7-retry unless METH_GET || METH_OPTIONS',
-    // The ALB listener rule: path pattern `/api/*`; everything else goes to the web tier.
+    // The ALB listener rule (infra's API_PATHS): `/api` and `/api/*` go to the api,
+    // everything else to the web tier.
+    '  acl is_api path /api',
     '  acl is_api path_beg /api/',
     '  use_backend api if is_api',
     '  default_backend web',

@@ -143,9 +143,10 @@ describe('the ALB listener rule', () => {
     expect((await call('/api/lists')).server).toMatch(/^api-/);
     expect((await call('/')).server).toMatch(/^web-/);
     expect((await call('/lists/abc')).server).toMatch(/^web-/);
-    // The ALB's `/api/*` pattern does not match `/api` itself, nor `/apix`.
-    expect((await call('/api')).server).toMatch(/^web-/);
+    // Production's rule is `/api` and `/api/*`: not `/apix`.
+    expect((await call('/api')).server).toMatch(/^api-/);
     expect((await call('/apix/y')).server).toMatch(/^web-/);
+    expect((await call('/apidocs')).server).toMatch(/^web-/);
   });
 
   test('round robin spreads requests over both AZs', async () => {
