@@ -30,6 +30,11 @@ export interface AppServiceProps {
   readonly scratchPaths: readonly string[];
   /** The image's non-root user, `uid:gid`. */
   readonly user: string;
+  /**
+   * The image's own health probe (its Dockerfile HEALTHCHECK, which ECS does not read by
+   * itself), as an exec-form command: an essential container that turns unhealthy is replaced.
+   */
+  readonly containerHealthCheck: readonly string[];
   /** Seconds after a task starts during which failing ALB health checks are ignored. */
   readonly healthCheckGracePeriod: Duration;
   /** Log retention in days. */
@@ -69,6 +74,13 @@ export class AppService extends Construct {
       readonlyRootFilesystem: true,
       user: props.user,
       stopTimeout: STOP_TIMEOUT,
+      healthCheck: {
+        command: ['CMD', ...props.containerHealthCheck],
+        interval: Duration.seconds(15),
+        timeout: Duration.seconds(5),
+        retries: 3,
+        startPeriod: props.healthCheckGracePeriod,
+      },
       essential: true,
       logging: ecs.LogDrivers.awsLogs({
         logGroup: this.logGroup,

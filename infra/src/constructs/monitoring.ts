@@ -15,31 +15,10 @@ import {
   SnsAlarmActionStrategy,
 } from 'cdk-monitoring-constructs';
 import { Construct } from 'constructs';
+import { THRESHOLDS } from '../alarm-thresholds.ts';
 import type { Profile } from '../profile.ts';
 
-/** The thresholds of every alarm, in one place; docs/monitoring.md says why each. */
-export const THRESHOLDS = {
-  /** ALB-generated 5xx (no healthy target, timeouts) in % of requests. */
-  albElb5xxPercent: 1,
-  /** Target (application) 5xx in % of the target group's requests. */
-  target5xxPercent: 1,
-  /** Only rate alarms with at least this many requests per minute (one error in 3 is noise). */
-  minRequestsPerMinute: 10,
-  /** p99 target response time, seconds. */
-  apiP99Seconds: 1,
-  webP99Seconds: 0.5,
-  /** Task CPU / memory utilisation, % (scaling targets 60 %, so this means "scaling is not keeping up"). */
-  serviceCpuPercent: 85,
-  serviceMemoryPercent: 85,
-  /** RDS CPU, %. */
-  databaseCpuPercent: 80,
-  /** RDS free storage, bytes: autoscaling adds space at 10 % free, so this fires only when it cannot. */
-  databaseFreeStorageBytes: 2 * 1024 ** 3,
-  /** Freeable memory below this fraction of the instance's memory. */
-  databaseFreeableMemoryFraction: 0.1,
-  /** Error-level API log lines per 5 minutes. */
-  apiErrorLogsPer5Min: 10,
-} as const;
+export { THRESHOLDS };
 
 export interface MonitoredService {
   readonly name: 'api' | 'web';
@@ -117,6 +96,8 @@ export class Monitoring extends Construct {
       });
       this.serviceAlarms(s, props.cluster);
     }
+    this.facade.addMediumHeader('Golden signals per service: traffic, errors, latency');
+    for (const s of props.services) this.goldenSignals(s);
     this.apiErrorLogAlarm(props.services.find((s) => s.name === 'api')?.logGroup, props.namespace);
 
     this.facade.monitorRdsInstance({
@@ -125,11 +106,8 @@ export class Monitoring extends Construct {
       alarmFriendlyName: 'database',
       addCpuUsageAlarm: { Critical: { maxUsagePercent: THRESHOLDS.databaseCpuPercent } },
       addFreeStorageSpaceAlarm: { Critical: { minCount: THRESHOLDS.databaseFreeStorageBytes } },
-      addMaxConnectionCountAlarm: {
-        Critical: { maxConnectionCount: profile.database.maxConnectionsAlarm },
-      },
     });
-    this.databaseMemoryAlarm(props.database, profile.database.instanceMemoryMiB);
+    this.databaseAlarms(props.database, profile.database);
     this.backupAlarms(props.backupVault, props.topic);
 
     this.facade.addWidget(
@@ -255,7 +233,60 @@ export class Monitoring extends Construct {
     });
   }
 
-  private databaseMemoryAlarm(database: rds.IDatabaseInstance, memoryMiB: number) {
+  private goldenSignals(s: MonitoredService) {
+    const tg = s.targetGroup;
+    const sum = { period: ONE_MINUTE, statistic: cloudwatch.Stats.SUM };
+    const latency = (stat: string) =>
+      tg.metrics.targetResponseTime({ period: ONE_MINUTE, statistic: stat, label: stat });
+    this.facade.addWidget(
+      new cloudwatch.GraphWidget({
+        title: `${s.name}: requests / min`,
+        left: [tg.metrics.requestCount({ ...sum, label: 'requests' })],
+        width: 8,
+      }),
+    );
+    this.facade.addWidget(
+      new cloudwatch.GraphWidget({
+        title: `${s.name}: 5xx / min`,
+        left: [
+          tg.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, {
+            ...sum,
+            label: 'target 5xx',
+          }),
+          tg.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_4XX_COUNT, {
+            ...sum,
+            label: 'target 4xx',
+          }),
+        ],
+        width: 8,
+      }),
+    );
+    this.facade.addWidget(
+      new cloudwatch.GraphWidget({
+        title: `${s.name}: response time (s)`,
+        left: [latency('p50'), latency('p99')],
+        leftAnnotations: [{ value: s.p99Seconds, label: 'p99 alarm' }],
+        width: 8,
+      }),
+    );
+  }
+
+  private databaseAlarms(database: rds.IDatabaseInstance, config: Profile['database']) {
+    // The library's connection alarm sums the per-minute samples over its period; the
+    // question here is the peak count.
+    this.alarm('DatabaseConnections', {
+      alarmDescription: `database: more than ${config.maxConnectionsAlarm} connections (≈ 80 % of max_connections) for 15 minutes.`,
+      metric: database.metricDatabaseConnections({
+        period: FIVE_MINUTES,
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
+      threshold: config.maxConnectionsAlarm,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 3,
+      treatMissingData: cloudwatch.TreatMissingData.MISSING,
+    });
+    const memoryMiB = config.instanceMemoryMiB;
     const threshold = Math.round(
       memoryMiB * 1024 * 1024 * THRESHOLDS.databaseFreeableMemoryFraction,
     );

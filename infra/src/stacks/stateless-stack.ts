@@ -13,10 +13,7 @@ import { WebFirewall } from '../constructs/web-firewall.ts';
 import type { Profile } from '../profile.ts';
 import type { StatefulStack } from './stateful-stack.ts';
 
-/**
- * Where the API image carries the RDS CA bundle (apps/api/Dockerfile copies
- * https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem there).
- */
+/** Where the API image carries the RDS CA bundle (apps/api/Dockerfile puts it there). */
 export const RDS_CA_FILE = '/app/certs/rds-global-bundle.pem';
 
 export interface StatelessStackProps extends StackProps {
@@ -77,7 +74,8 @@ export class StatelessStack extends Stack {
         DB_NAME: ecs.Secret.fromSecretsManager(secret, 'dbname'),
       },
       scratchPaths: ['/tmp'],
-      user: '1000:1000', // `node` in the official Node.js images
+      user: '1000:1000', // `node` in the official Node.js images (apps/api/Dockerfile)
+      containerHealthCheck: ['node', '/app/healthcheck.mjs'],
       // Start, connect (with backoff) and run migrations under a lock before the first check.
       healthCheckGracePeriod: Duration.seconds(60),
       logRetentionDays: profile.logRetentionDays,
@@ -89,9 +87,18 @@ export class StatelessStack extends Stack {
       port: WEB_PORT,
       sizing: profile.web,
       securityGroup: importSg('WebSg', network.webSecurityGroup),
-      // nginx-unprivileged writes its pid and temp files to /tmp and caches to /var/cache/nginx.
-      scratchPaths: ['/tmp', '/var/cache/nginx'],
-      user: '101:101', // `nginx` in nginxinc/nginx-unprivileged
+      // nginx-unprivileged keeps its pid and temp files under /tmp.
+      scratchPaths: ['/tmp'],
+      user: '101:101', // `nginx` in nginxinc/nginx-unprivileged (apps/web/Dockerfile)
+      containerHealthCheck: [
+        'curl',
+        '-fsS',
+        '-o',
+        '/dev/null',
+        '--max-time',
+        '4',
+        'http://127.0.0.1:8080/healthz',
+      ],
       healthCheckGracePeriod: Duration.seconds(30), // nginx is up in about a second
       logRetentionDays: profile.logRetentionDays,
     });
