@@ -1,0 +1,182 @@
+// `npm run bench -- topology`: the API scenarios of `api-bench.ts` (GET a list of 20 todos,
+// POST a todo, PATCH a todo) through the local replica of the production topology — HAProxy
+// as the ALB in front of 1 and of 2 API processes — against the same API process hit
+// directly, in the same run, with autocannon over loopback. Reports req/s, p99, and CPU per
+// request of the API processes and of the load balancer (from /proc, so a two-core machine's
+// non-linear scaling shows for what it is).
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { startTopology, type Topology } from '../deploy/local/topology.ts';
+
+const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
+const WARMUP_S = 2;
+const CONNECTIONS = 50;
+const CLOCK_TICKS_PER_S = 100; // Linux USER_HZ
+
+type Setup = 'direct, 1 api' | 'haproxy, 1 api' | 'haproxy, 2 api';
+
+interface Scenario {
+  readonly name: string;
+  readonly request: (base: string) => autocannon.Options;
+}
+
+interface Figures {
+  readonly reqPerS: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly apiCpuUsPerReq: number;
+  readonly lbCpuUsPerReq: number;
+  readonly errors: number;
+}
+
+async function cpuTicks(pid: number | undefined): Promise<number> {
+  if (pid === undefined) return 0;
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]); // utime + stime
+}
+
+async function api(base: string, method: string, path: string, body?: unknown) {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok) {
+    throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+  }
+  return (await response.json()) as { id: string };
+}
+
+/** The same requests as api-bench.ts, on the same kind of data. */
+async function scenarios(base: string): Promise<Scenario[]> {
+  const readList = await api(base, 'POST', '/api/lists');
+  for (let i = 0; i < 20; i += 1) {
+    await api(base, 'POST', `/api/lists/${readList.id}/todos`, { title: `todo ${i}`, order: i });
+  }
+  const patchList = await api(base, 'POST', '/api/lists');
+  const patchIds: string[] = [];
+  for (let i = 0; i < 200; i += 1) {
+    patchIds.push((await api(base, 'POST', `/api/lists/${patchList.id}/todos`, { title: 'p' })).id);
+  }
+  const postList = await api(base, 'POST', '/api/lists');
+  let next = 0;
+  const json = { 'content-type': 'application/json' };
+  return [
+    {
+      name: 'GET list of 20 todos',
+      request: (url) => ({ url: `${url}/api/lists/${readList.id}/todos` }),
+    },
+    {
+      name: 'POST a todo',
+      request: (url) => ({
+        url: `${url}/api/lists/${postList.id}/todos`,
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify({ title: 'a new todo' }),
+      }),
+    },
+    {
+      name: 'PATCH a todo',
+      request: (url) => ({
+        url,
+        requests: [
+          {
+            method: 'PATCH',
+            headers: json,
+            body: JSON.stringify({ title: 'renamed', completed: true }),
+            setupRequest: (request) => {
+              next = (next + 1) % patchIds.length;
+              return { ...request, path: `/api/lists/${patchList.id}/todos/${patchIds[next]}` };
+            },
+          },
+        ],
+      }),
+    },
+  ];
+}
+
+async function measure(topology: Topology, base: string, scenario: Scenario): Promise<Figures> {
+  const options = scenario.request(base);
+  await autocannon({ ...options, connections: CONNECTIONS, duration: WARMUP_S });
+  const apiPids = topology.list('api').map((i) => i.pid);
+  const lbPid = topology.haproxy?.pid;
+  const apiBefore = (await Promise.all(apiPids.map(cpuTicks))).reduce((a, b) => a + b, 0);
+  const lbBefore = await cpuTicks(lbPid);
+  const result = await autocannon({ ...options, connections: CONNECTIONS, duration: DURATION_S });
+  const apiAfter = (await Promise.all(apiPids.map(cpuTicks))).reduce((a, b) => a + b, 0);
+  const lbAfter = await cpuTicks(lbPid);
+  const requests = Math.max(result.requests.total, 1);
+  const usPerReq = (ticks: number) => ((ticks / CLOCK_TICKS_PER_S) * 1e6) / requests;
+  return {
+    reqPerS: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    apiCpuUsPerReq: usPerReq(apiAfter - apiBefore),
+    lbCpuUsPerReq: usPerReq(lbAfter - lbBefore),
+    errors: result.errors + result.timeouts + result.non2xx,
+  };
+}
+
+export async function run(): Promise<void> {
+  const topology = await startTopology({
+    api: 2,
+    web: 1,
+    apiEnv: { RATE_LIMIT_MAX: '1000000000', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+  });
+  try {
+    const a1 = topology.get('api', 'a1');
+    const b1 = topology.get('api', 'b1');
+    const direct = `http://127.0.0.1:${a1.port}`;
+    const list = await scenarios(direct);
+    const rows: Record<string, unknown>[] = [];
+    const figures = new Map<string, Figures>();
+    let errors = 0;
+    for (const scenario of list) {
+      for (const setup of ['direct, 1 api', 'haproxy, 1 api', 'haproxy, 2 api'] as Setup[]) {
+        // One API instance behind HAProxy: the other in maintenance (no traffic, no checks).
+        if (setup === 'haproxy, 1 api') await topology.maint(b1);
+        if (setup === 'haproxy, 2 api') {
+          await topology.ready(b1);
+          await topology.admin.waitFor('api', 'b1', (s) => s.status === 'UP', 'UP');
+        }
+        const base = setup === 'direct, 1 api' ? direct : topology.url;
+        const f = await measure(topology, base, scenario);
+        figures.set(`${scenario.name}|${setup}`, f);
+        errors += f.errors;
+        const directFigures = figures.get(`${scenario.name}|direct, 1 api`);
+        const oneLb = figures.get(`${scenario.name}|haproxy, 1 api`);
+        rows.push({
+          scenario: scenario.name,
+          setup,
+          'req/s': Math.round(f.reqPerS),
+          'p50 ms': f.p50,
+          'p99 ms': f.p99,
+          'API CPU µs/req': Math.round(f.apiCpuUsPerReq),
+          'LB CPU µs/req': setup === 'direct, 1 api' ? '' : Math.round(f.lbCpuUsPerReq),
+          errors: f.errors,
+          'vs direct': directFigures ? (f.reqPerS / directFigures.reqPerS).toFixed(2) : '',
+          'vs 1 api':
+            setup === 'haproxy, 2 api' && oneLb ? (f.reqPerS / oneLb.reqPerS).toFixed(2) : '',
+        });
+      }
+    }
+    console.log(
+      `\nTopology benchmark: ${CONNECTIONS} connections, ${DURATION_S} s per run after ${WARMUP_S} s warm-up, ` +
+        `loopback; HAProxy health checks on; 'vs direct' = req/s relative to the same API process without the load balancer`,
+    );
+    console.table(rows);
+    await mkdir(join(import.meta.dirname, 'results'), { recursive: true });
+    const file = join(
+      import.meta.dirname,
+      'results',
+      `topology-${new Date().toISOString().replace(/[:.]/g, '-')}.local.json`,
+    );
+    await writeFile(file, `${JSON.stringify(rows, null, 2)}\n`);
+    console.log(`figures written to ${file}`);
+    if (errors > 0) throw new Error(`${errors} requests failed during the benchmark`);
+  } finally {
+    await topology.stop();
+  }
+}

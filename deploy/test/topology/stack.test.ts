@@ -1,0 +1,99 @@
+// `npm run stack` as a person uses it: it prints the URL, the app works through it (pages
+// from nginx, the API behind the /api rule with absolute URLs built from the forwarded
+// headers), and Ctrl-C stops every process it started and drops its database.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, expect, test } from 'vitest';
+import pg from 'pg';
+import {
+  DEFAULT_ADMIN_URL,
+  freePort,
+  postgresAnswers,
+  startProcess,
+  type RunningProcess,
+} from '@cloud-todo/testkit';
+
+const STACK = resolve(import.meta.dirname, '../../local/bin/stack.ts');
+let stack: RunningProcess | undefined;
+
+afterAll(async () => {
+  await stack?.stop('SIGINT', 20_000);
+});
+
+/** The processes below `pid`, from /proc. */
+function children(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .split(' ')
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test('npm run stack: serves the app through HAProxy, Ctrl-C stops everything it started', async () => {
+  const port = await freePort();
+  stack = startProcess(process.execPath, [
+    STACK,
+    '--api',
+    '2',
+    '--web',
+    '2',
+    '--port',
+    String(port),
+  ]);
+  const deadline = Date.now() + 90_000;
+  while (!stack.output().includes('Ctrl-C stops everything')) {
+    if (stack.child.exitCode !== null || Date.now() > deadline) throw new Error(stack.output());
+    await sleep(200);
+  }
+  const base = `http://127.0.0.1:${port}`;
+  expect(stack.output()).toContain(`cloud-todo stack is up: ${base}`);
+  for (const id of ['api/a1', 'api/b1', 'web/a1', 'web/b1']) expect(stack.output()).toContain(id);
+
+  const page = await fetch(`${base}/`);
+  expect(page.status).toBe(200);
+  expect(page.headers.get('server')).toBe('nginx');
+  expect(await page.text()).toMatch(/<html/i);
+
+  const created = await fetch(`${base}/api/lists`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ title: 'stack test' }),
+  });
+  expect(created.status).toBe(201);
+  const list = (await created.json()) as { id: string; url: string };
+  expect(list.url).toBe(`${base}/api/lists/${list.id}`);
+
+  const database = /database\s+fresh: (\S+)/.exec(stack.output())?.[1];
+  const started = [...children(stack.pid)];
+  // HAProxy, two API processes, two nginx masters (and their workers below them).
+  expect(started.length).toBe(5);
+  const all = started.flatMap((pid) => [pid, ...children(pid)]);
+
+  stack.child.kill('SIGINT');
+  expect(await stack.exited).toBe(0);
+  expect(stack.output()).toContain('stopped.');
+  await sleep(500);
+  expect(all.filter(alive)).toEqual([]);
+  if (database && (await postgresAnswers(DEFAULT_ADMIN_URL))) {
+    const name = new URL(database).pathname.slice(1);
+    const client = new pg.Client({ connectionString: DEFAULT_ADMIN_URL });
+    await client.connect();
+    const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [name]);
+    await client.end();
+    expect(rowCount).toBe(0);
+  }
+  stack = undefined;
+});
