@@ -18,7 +18,11 @@ export interface ServedApp {
   stop(): Promise<void>;
 }
 
-export async function startServedApp(): Promise<ServedApp> {
+/**
+ * Starts the API and nginx. With `databaseUrl` the API uses that PostgreSQL database;
+ * without, its embedded PGlite in a temporary folder (no server needed).
+ */
+export async function startServedApp(options: { databaseUrl?: string } = {}): Promise<ServedApp> {
   for (const [path, what] of [
     [join(WEB_DIST, 'index.html'), 'the web app'],
     [API_SERVER, 'the API'],
@@ -34,7 +38,7 @@ export async function startServedApp(): Promise<ServedApp> {
       PORT: String(apiPort),
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,
-      DATABASE_URL: '',
+      DATABASE_URL: options.databaseUrl ?? '',
       RATE_LIMIT_MAX: '100000',
       LOG_LEVEL: 'warn',
     },

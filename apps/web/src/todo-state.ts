@@ -73,7 +73,11 @@ export function countTodos(todos: readonly Todo[]): Counts {
   return { total: todos.length, active: todos.length - completed, completed };
 }
 
-/** The spec's title rule: trimmed, and a new todo needs at least one character. */
+/**
+ * The spec's title rule: trimmed (a new todo needs at least one character). Control
+ * characters, which the API refuses and a paste can bring, become spaces.
+ */
 export function normaliseTitle(title: string): string {
-  return title.trim();
+  // eslint-disable-next-line no-control-regex
+  return title.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
 }

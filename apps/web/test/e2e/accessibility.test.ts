@@ -79,7 +79,7 @@ describe('keyboard only', () => {
 
     // Enter edits, Enter saves and gives the focus back to the item.
     await keys.press('Enter');
-    expect(await focused(app)).toBe('input.edit@1');
+    await app.expectEventually(() => focused(app), 'input.edit@1');
     await keys.press('End');
     await keys.type(' and the dog');
     await keys.press('Enter');
@@ -93,6 +93,7 @@ describe('keyboard only', () => {
 
     // Escape discards an edit.
     await keys.press('Enter');
+    await app.expectEventually(() => focused(app), 'input.edit@1');
     await keys.type(' (not this)');
     await keys.press('Escape');
     await app.expectEventually(() => focused(app), 'input.toggle@1');

@@ -2,24 +2,35 @@
 // /api): it works under the Content-Security-Policy, and Lighthouse gives it 100 for
 // accessibility, best practices and SEO. Performance is measured by `npm run lighthouse`
 // and not asserted here: on a shared two-core machine its timing-based score varies.
+import { createTestDatabase, findOrStartPostgres, type PostgresServer } from '@cloud-todo/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runLighthouse } from '../../scripts/lighthouse-run.ts';
 import { startServedApp, type ServedApp } from '../../scripts/served-app.ts';
+import type { ApiFixture } from '../support/api.ts';
 import { requireBuiltApp } from '../support/built-app.ts';
 import { startBrowser, type BrowserFixture } from '../support/browser.ts';
 import { TodoPage } from '../support/todo-page.ts';
 
 let app: ServedApp;
 let browser: BrowserFixture;
+let database: ApiFixture['database'] | undefined;
+let server: PostgresServer | undefined;
 
 beforeAll(async () => {
   requireBuiltApp();
-  [app, browser] = await Promise.all([startServedApp(), startBrowser()]);
+  server = await findOrStartPostgres();
+  database = await createTestDatabase(server.adminUrl, 'web');
+  [app, browser] = await Promise.all([
+    startServedApp({ databaseUrl: database.url }),
+    startBrowser(),
+  ]);
 });
 
 afterAll(async () => {
   await browser?.close();
   await app?.stop();
+  await database?.drop();
+  await server?.dispose?.();
 });
 
 describe('the app behind nginx', () => {

@@ -4,6 +4,7 @@ import {
   countTodos,
   FILTERS,
   filterFromHash,
+  normaliseTitle,
   visibleTodos,
   type Todo,
 } from '../../src/todo-state.ts';
@@ -39,6 +40,14 @@ describe('filters', () => {
       completed: true,
     });
     expect(visibleTodos(toggled, 'active').map((t) => t.id)).toEqual(['c']);
+  });
+});
+
+describe('titles', () => {
+  it('trims, and turns control characters into spaces', () => {
+    expect(normaliseTitle('  buy some cheese \t')).toBe('buy some cheese');
+    expect(normaliseTitle('buy\tsome\u0007cheese')).toBe('buy some cheese');
+    expect(normaliseTitle(' \t ')).toBe('');
   });
 });
 
