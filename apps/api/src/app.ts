@@ -12,6 +12,7 @@ import { DATABASE_RETRY_AFTER_SECONDS, errorHandler } from './plugins/error-hand
 import { ProblemError } from './problems.ts';
 import { metrics } from './plugins/metrics.ts';
 import { rateLimit } from './plugins/rate-limit.ts';
+import { requestLog } from './plugins/request-log.ts';
 import { securityHeaders } from './plugins/security-headers.ts';
 import { webApp } from './plugins/web-app.ts';
 import { listRoutes } from './routes/list-routes.ts';
@@ -55,21 +56,28 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       },
     },
     return503OnClosing: true,
+    // src/plugins/request-log.ts writes one line per request instead.
+    disableRequestLogging: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // JSON only: a text/plain body is a 415, not a string to validate.
   app.removeContentTypeParser(['text/plain']);
 
   const isSchemaReady = options.isSchemaReady ?? (() => true);
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, next) => {
     reply.header('x-request-id', request.id);
     if (!isSchemaReady() && request.url.startsWith('/api/lists')) {
-      throw new ProblemError('databaseUnavailable', 'The database is being prepared.', {
-        headers: { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) },
-      });
+      next(
+        new ProblemError('databaseUnavailable', 'The database is being prepared.', {
+          headers: { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) },
+        }),
+      );
+      return;
     }
+    next();
   });
 
+  await app.register(requestLog);
   await app.register(errorHandler);
   await app.register(securityHeaders);
   await app.register(cors);

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { DatabaseConfig } from '../config.ts';
@@ -71,6 +71,8 @@ async function openPGlite(dataDir: string): Promise<Database> {
   const lock = await acquireDataDirLock(dataDir);
   let pglite: PGlite;
   try {
+    // Loaded only when used: a PostgreSQL deployment never pays for the embedded engine.
+    const { PGlite } = await import('@electric-sql/pglite');
     pglite = await PGlite.create(join(dataDir, 'pglite'));
   } catch (error) {
     await lock.release();

@@ -37,11 +37,8 @@ export async function createEngineDatabase(
     };
   }
   const dataDir = await mkdtemp(join(tmpdir(), 'cloud-todo-api-test-'));
-  if (options.migrated !== false) {
-    await cp(join(inject('pgliteTemplate'), 'pglite'), join(dataDir, 'pglite'), {
-      recursive: true,
-    });
-  }
+  const template = inject(options.migrated === false ? 'pgliteEmptyTemplate' : 'pgliteTemplate');
+  await cp(join(template, 'pglite'), join(dataDir, 'pglite'), { recursive: true });
   return {
     engine,
     config: { kind: 'pglite', dataDir },

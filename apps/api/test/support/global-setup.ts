@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -14,6 +14,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** A migrated PGlite folder to copy (its `pglite` subfolder). */
     pgliteTemplate: string;
+    /** The same, before any migration. */
+    pgliteEmptyTemplate: string;
   }
 }
 
@@ -24,10 +26,17 @@ export default async function setup(project: TestProject) {
     run(process.execPath, [tsc, '-p', join(workspace, 'tsconfig.build.json')]),
     openDatabase({ kind: 'pglite', dataDir: template }),
   ]);
-  await migrateToLatest(database.db);
   await database.close();
+  // PGlite's initdb is slow (seconds): do it once, keep an empty and a migrated copy.
+  const empty = await mkdtemp(join(tmpdir(), 'cloud-todo-pglite-empty-'));
+  await cp(join(template, 'pglite'), join(empty, 'pglite'), { recursive: true });
+  const migrated = await openDatabase({ kind: 'pglite', dataDir: template });
+  await migrateToLatest(migrated.db);
+  await migrated.close();
   project.provide('pgliteTemplate', template);
+  project.provide('pgliteEmptyTemplate', empty);
   return async () => {
     await rm(template, { recursive: true, force: true });
+    await rm(empty, { recursive: true, force: true });
   };
 }
