@@ -15,7 +15,7 @@ import {
   type DatabaseSource,
   type TopologyDatabase,
 } from './topology-database.ts';
-import { assertWebBuilt, startWebProcess } from './web-instance.ts';
+import { assertWebBuilt, snapshotWebApp, startWebProcess } from './web-instance.ts';
 
 export type InstanceKind = 'api' | 'web';
 export type Az = 'a' | 'b';
@@ -142,6 +142,7 @@ export class Topology {
         : await startWebProcess({
             port: instance.port,
             dir: join(this.runDir, `web-${instance.name}`),
+            root: join(this.runDir, 'web-root'),
           });
     instance.process = process;
     this.#logToFile(process, `${instance.kind}-${instance.name}`);
@@ -371,6 +372,7 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
   try {
     progress(`database: ${database.source}; running migrations`);
     await runMigrations(database.url);
+    await snapshotWebApp(join(runDir, 'web-root'));
     progress(`starting ${options.api} API and ${options.web} web instances`);
     await Promise.all(instances.map((i) => topology.startInstance(i)));
     progress('starting HAProxy');
