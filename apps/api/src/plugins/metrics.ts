@@ -15,6 +15,12 @@ export const metrics = fp(
   (app: FastifyInstance, options: MetricsOptions, done: (error?: Error) => void) => {
     const registry = new Registry();
     collectDefaultMetrics({ register: registry });
+    // prom-client names three gauges `*_total`, a suffix Prometheus reserves for counters
+    // (promtool check metrics rejects them). Their figures remain, broken down by type, in
+    // nodejs_active_resources, nodejs_active_handles and nodejs_active_requests.
+    for (const name of ['resources', 'handles', 'requests']) {
+      registry.removeSingleMetric(`nodejs_active_${name}_total`);
+    }
     const labelNames = ['method', 'route', 'status_code'] as const;
     const requests = new Counter({
       name: 'http_requests_total',

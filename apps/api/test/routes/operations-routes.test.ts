@@ -88,5 +88,11 @@ describe.each(ENGINES)('operations endpoints on %s', (engine) => {
     expect(text).toMatch(/^db_pool_waiting_requests \d+$/m);
     expect(text).toContain('process_cpu_seconds_total');
     expect(text).toContain('nodejs_eventloop_lag_seconds');
+    expect(text).toContain('nodejs_active_handles{');
+    // Prometheus reserves `_total` for counters (promtool check metrics enforces it).
+    const gaugesNamedTotal = [...text.matchAll(/^# TYPE (\S+) (gauge|histogram|summary)$/gm)]
+      .map((match) => match[1])
+      .filter((name) => name?.endsWith('_total'));
+    expect(gaugesNamedTotal).toEqual([]);
   });
 });
