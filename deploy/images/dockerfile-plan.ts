@@ -49,6 +49,8 @@ export interface ImageConfig {
   readonly healthcheck: HealthCheck | undefined;
   readonly stopSignal: string | undefined;
   readonly exposedPorts: readonly number[];
+  /** Paths declared with VOLUME: writable even when the root file system is read-only. */
+  readonly volumes: readonly string[];
   readonly labels: Readonly<Record<string, string>>;
 }
 
@@ -90,6 +92,7 @@ export function planDockerfile(
     let healthcheck: HealthCheck | undefined;
     let stopSignal: string | undefined;
     const exposedPorts: number[] = [];
+    const volumes: string[] = [];
     for (const instruction of instructions) {
       const keyword = instruction.getKeyword();
       const line = instruction.getRange().start.line + 1;
@@ -149,6 +152,13 @@ export function planDockerfile(
         case 'EXPOSE':
           for (const port of args) exposedPorts.push(Number.parseInt(port, 10));
           break;
+        case 'VOLUME': {
+          const content = (instruction.getArgumentsContent() ?? '').trim();
+          volumes.push(
+            ...(content.startsWith('[') ? parseExecForm(content, `line ${line}`) : args),
+          );
+          break;
+        }
         case 'STOPSIGNAL':
           stopSignal = args[0];
           break;
@@ -167,7 +177,18 @@ export function planDockerfile(
     }
     const name = from.getBuildStage() ?? String(index);
     stages.push({ index, name, base, steps });
-    config = { user, workdir, env, entrypoint, cmd, healthcheck, stopSignal, exposedPorts, labels };
+    config = {
+      user,
+      workdir,
+      env,
+      entrypoint,
+      cmd,
+      healthcheck,
+      stopSignal,
+      exposedPorts,
+      volumes,
+      labels,
+    };
   }
   if (!config) throw new Error('the Dockerfile has no FROM');
   return { stages, config };

@@ -94,6 +94,10 @@ export function lintDockerfile(
   if (!config.stopSignal) findings.push('the final stage has no STOPSIGNAL');
   if (config.exposedPorts.length === 0) findings.push('the final stage EXPOSEs no port');
   if (config.cmd.length === 0) findings.push('the final stage has no CMD');
+  // Fargate makes a scratch volume writable for a non-root user only when the image declares
+  // it (it copies the image's folder and mode): the read-only root needs a writable /tmp.
+  if (!config.volumes.includes('/tmp'))
+    findings.push('the final stage must declare VOLUME ["/tmp"]');
   if (config.cmd[0] === 'npm')
     findings.push('CMD runs npm, which does not pass signals on to the service');
   for (const label of ['title', 'description', 'source', 'revision', 'created', 'licenses']) {

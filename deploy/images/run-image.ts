@@ -33,13 +33,15 @@ export interface RunningImage {
 const BASE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /**
- * Makes the file set read-only for everyone (chmod -R a-w) but for a world-writable /tmp, the
- * stand-in for the tmpfs. The folder holding `root` must let other users through.
+ * Makes the file set read-only for everyone (chmod -R a-w) but for its VOLUME paths, which
+ * stand for the writable volumes the platform mounts there (Fargate copies the image's folder
+ * and its mode into a new volume; /tmp is 1777). The folder holding `root` must let other
+ * users through.
  */
-export async function makeReadOnly(root: string): Promise<void> {
-  await mkdir(join(root, 'tmp'), { recursive: true });
+export async function makeReadOnly(root: string, volumes: readonly string[]): Promise<void> {
+  for (const volume of volumes) await mkdir(join(root, volume), { recursive: true });
   await run('chmod', ['-R', 'a+rX,a-w', root]);
-  await chmod(join(root, 'tmp'), 0o1777);
+  for (const volume of volumes) await chmod(join(root, volume), 0o1777);
   await chmod(dirname(root), 0o755);
 }
 

@@ -39,7 +39,7 @@ export async function rehearse(dockerfile: string): Promise<Rehearsal> {
       // The machine's npm cache first: CI has the registry, but needs no second download.
       runEnv: { npm_config_prefer_offline: 'true', npm_config_update_notifier: 'false' },
     });
-    await makeReadOnly(image.root);
+    await makeReadOnly(image.root, image.config.volumes);
     return { image, workDir, runtimeDir: join(workDir, 'runtime'), dispose };
   } catch (error) {
     await dispose();
