@@ -8,5 +8,8 @@ export default defineProject({
     // templates to the test files; see test/global-setup.ts.
     globalSetup: ['test/global-setup.ts'],
     testTimeout: 30_000,
+    // The test files only read the shared templates: one module graph per worker instead of
+    // one per file saves loading aws-cdk-lib (large) again for every file.
+    isolate: false,
   },
 });

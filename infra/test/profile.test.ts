@@ -1,9 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { PROFILES, validateImageTag, validateProfile, type Profile } from '../src/profile.ts';
+import {
+  isProfileName,
+  PROFILES,
+  validateImageTag,
+  validateProfile,
+  type Profile,
+} from '../src/profile.ts';
 
 describe('profiles', () => {
   it('accepts the committed profiles', () => {
     for (const profile of Object.values(PROFILES)) expect(validateProfile(profile)).toBe(profile);
+  });
+
+  it('knows its profile names and nothing else', () => {
+    expect(isProfileName('dev') && isProfileName('prod')).toBe(true);
+    expect(isProfileName('staging')).toBe(false);
+    expect(isProfileName('toString')).toBe(false);
   });
 
   it('keeps dev cheap and prod highly available', () => {

@@ -26,7 +26,12 @@ export interface AppServiceProps {
   readonly environment?: Readonly<Record<string, string>>;
   /** Values injected from Secrets Manager at task start. */
   readonly secrets?: Readonly<Record<string, ecs.Secret>>;
-  /** Writable scratch folders in a read-only root file system. */
+  /**
+   * Writable scratch folders in a read-only root file system. Fargate creates such a volume
+   * owned by root with mode 0755, unless the image declares the same path as a `VOLUME`: then
+   * it copies the image's folder, owner and mode (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/bind-mounts.html).
+   * A non-root image must therefore declare `VOLUME ["/tmp"]` for its /tmp to be writable.
+   */
   readonly scratchPaths: readonly string[];
   /** The image's non-root user, `uid:gid`. */
   readonly user: string;

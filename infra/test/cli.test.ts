@@ -1,0 +1,66 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const infra = join(import.meta.dirname, '..');
+const outdir = mkdtempSync(join(tmpdir(), 'cloud-todo-cli-'));
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+/**
+ * The CDK app as the CLI runs it (`node bin/cloud-todo.ts` with the CLI's environment), with
+ * no AWS credentials and the environment overrides a deployer would set.
+ */
+describe('bin/cloud-todo.ts', () => {
+  const run = spawnSync(process.execPath, [join(infra, 'bin', 'cloud-todo.ts')], {
+    cwd: infra,
+    encoding: 'utf8',
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      CDK_OUTDIR: outdir,
+      CDK_CONTEXT_JSON: JSON.stringify({ profile: 'prod' }),
+      CDK_VALIDATION: 'false',
+      CDK_DEPLOY_ACCOUNT: '210987654321',
+      CLOUD_TODO_ALARM_EMAILS: 'a@example.org, b@example.org',
+      CLOUD_TODO_DOMAIN: 'todo.example.net',
+      CLOUD_TODO_HOSTED_ZONE_ID: 'Z9876543210ZYXWVUTSRQ',
+      CLOUD_TODO_ZONE_NAME: 'example.net',
+    },
+  });
+  const manifest = () =>
+    JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as {
+      artifacts: Record<string, { environment?: string }>;
+      missing?: unknown[];
+    };
+  const services = () =>
+    JSON.parse(readFileSync(join(outdir, 'CloudTodo-prod-Services.template.json'), 'utf8')) as {
+      Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+      Outputs: Record<string, { Value: unknown }>;
+    };
+
+  it('synthesizes offline, without credentials and without context lookups', () => {
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(manifest().missing).toBeUndefined();
+  });
+
+  it('takes the account, alarm e-mails and domain from the environment', () => {
+    expect(manifest().artifacts['CloudTodo-prod-Stateful']?.environment).toBe(
+      'aws://210987654321/us-east-1',
+    );
+    const resources = Object.values(services().Resources);
+    const emails = resources
+      .filter((r) => r.Type === 'AWS::SNS::Subscription')
+      .map((r) => r.Properties.Endpoint);
+    expect(emails.sort()).toEqual(['a@example.org', 'b@example.org']);
+    const certificate = resources.find((r) => r.Type === 'AWS::CertificateManager::Certificate');
+    expect(certificate?.Properties.DomainName).toBe('todo.example.net');
+  });
+
+  it('tags the images with the checkout’s commit when no tag is given', () => {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    expect(services().Outputs.ImageTag?.Value).toBe(head);
+  });
+});
