@@ -39,6 +39,11 @@ export interface ListOpener {
   notFound(listId: string): boolean;
 }
 
+/** Opening or reading the list, as opposed to a change the user made. */
+export function isListTask(task: Task): boolean {
+  return task.kind === 'open' || task.kind === 'load' || task.kind === 'refresh';
+}
+
 interface Entry {
   readonly seq: number;
   readonly task: Task;
@@ -151,9 +156,12 @@ export class TodoModel {
     void this.#pump();
   }
 
-  /** Gives up the failed changes, and reads the server's truth again. */
+  /**
+   * Gives up the failed changes, and reads the server's truth again. Opening and reading
+   * the list cannot be given up (nothing works without them): they stay for a retry.
+   */
   dismiss(): void {
-    this.#entries = this.#entries.filter((e) => e.state !== 'failed');
+    this.#entries = this.#entries.filter((e) => e.state !== 'failed' || isListTask(e.task));
     this.refresh();
   }
 

@@ -1,5 +1,5 @@
 import type { Messages } from '../i18n.ts';
-import type { Failure } from '../todo-model.ts';
+import { isListTask, type Failure } from '../todo-model.ts';
 
 export interface AlertsProps {
   readonly t: Messages;
@@ -44,7 +44,7 @@ export function Alerts({ t, failures, onRetry, onDismiss }: AlertsProps) {
               {t.retry}
             </button>
           )}
-          {!notFound && (
+          {!failures.some((f) => isListTask(f.task)) && (
             <button class="dismiss" onClick={onDismiss}>
               {t.dismiss}
             </button>

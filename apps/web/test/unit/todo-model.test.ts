@@ -1,7 +1,7 @@
 // The model's optimistic updates and rollback, against the real API on PostgreSQL; only the
 // connection in between is held or broken.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ApiClient, newIdempotencyKey } from '../../src/api-client.ts';
+import { ApiClient, ApiError, newIdempotencyKey } from '../../src/api-client.ts';
 import { TodoModel, type ListOpener } from '../../src/todo-model.ts';
 import { startApiWithDatabase, type ApiFixture } from '../support/api.ts';
 import { controlledFetch, type ControlledFetch } from '../support/controlled-fetch.ts';
@@ -184,5 +184,32 @@ describe('rollback', () => {
     expect(model.state.failures[0]?.error.status).toBe(404);
     expect(model.state.failures[0]?.error.retryable).toBe(false);
     expect(titles()).toEqual([]);
+  });
+
+  it('keeps the opening of the list for a retry, even when the user dismisses', async () => {
+    let attempts = 0;
+    const api = new ApiClient({ baseUrl: fixture.api.url, fetch: net.fetch });
+    const opening = new TodoModel(api, {
+      open: () => {
+        attempts += 1;
+        return attempts === 1
+          ? Promise.reject(new ApiError(503, 'unavailable'))
+          : Promise.resolve(listId);
+      },
+      loaded: () => undefined,
+      notFound: () => false,
+    });
+    opening.start();
+    opening.addTodo('typed meanwhile');
+    await opening.idle();
+    expect(opening.state.failures.map((f) => f.task.kind)).toEqual(['open', 'load', 'add']);
+    opening.dismiss();
+    await opening.idle();
+    expect(opening.state.failures.map((f) => f.task.kind)).toEqual(['open', 'load']);
+    opening.retry();
+    await opening.idle();
+    expect(opening.state.failures).toEqual([]);
+    expect(opening.state.loaded).toBe(true);
+    expect(opening.state.listId).toBe(listId);
   });
 });
