@@ -1,10 +1,12 @@
-import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startProcess, waitForHttp, type RunningProcess } from '@cloud-todo/testkit';
 import { assertApiBuilt, runMigrations, startApiProcess } from './api-instance.ts';
 import { HaproxyAdmin, type ServerStat } from './haproxy-admin.ts';
+import { Instance, instanceNames, type Az, type InstanceKind } from './instance.ts';
+import { descendants, killQuietly } from './process-tree.ts';
 import {
   DEFAULT_HEALTH_CHECK,
   renderHaproxyConfig,
@@ -16,9 +18,6 @@ import {
   type TopologyDatabase,
 } from './topology-database.ts';
 import { assertWebBuilt, snapshotWebApp, startWebProcess } from './web-instance.ts';
-
-export type InstanceKind = 'api' | 'web';
-export type Az = 'a' | 'b';
 
 export interface TopologyOptions {
   /** Number of API processes (≥ 1), alternately in AZ a and b. */
@@ -36,42 +35,6 @@ export interface TopologyOptions {
   readonly logToFiles?: boolean;
   /** Called with progress lines (the stack command prints them). */
   readonly onProgress?: (line: string) => void;
-}
-
-/** One API process or nginx instance; its process changes when it is restarted. */
-export class Instance {
-  readonly kind: InstanceKind;
-  /** The HAProxy server name: AZ letter and index, e.g. `a1`. */
-  readonly name: string;
-  readonly az: Az;
-  readonly port: number;
-  process: RunningProcess | undefined;
-
-  constructor(kind: InstanceKind, name: string, az: Az, port: number) {
-    this.kind = kind;
-    this.name = name;
-    this.az = az;
-    this.port = port;
-  }
-
-  /** `api/a1`, as the runtime API and the logs name it. */
-  get id(): string {
-    return `${this.kind}/${this.name}`;
-  }
-
-  get pid(): number | undefined {
-    return this.running ? this.process?.pid : undefined;
-  }
-
-  get running(): boolean {
-    const child = this.process?.child;
-    return child !== undefined && child.exitCode === null && child.signalCode === null;
-  }
-
-  /** Where a check of the instance itself (not through the balancer) goes. */
-  get healthUrl(): string {
-    return `http://127.0.0.1:${this.port}/healthz`;
-  }
 }
 
 /**
@@ -301,45 +264,6 @@ export class Topology {
       for (const child of children) killQuietly(child, 'SIGKILL');
     }
   }
-}
-
-/** Every process below `pid` (Linux: /proc/<pid>/task/<tid>/children). */
-function descendants(pid: number): number[] {
-  const found: number[] = [];
-  let tasks: string[];
-  try {
-    tasks = readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return found;
-  }
-  for (const task of tasks) {
-    let text: string;
-    try {
-      text = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const child of text.split(' ').filter(Boolean).map(Number)) {
-      found.push(child, ...descendants(child));
-    }
-  }
-  return found;
-}
-
-function killQuietly(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(pid, signal);
-  } catch {
-    // already gone
-  }
-}
-
-/** Names instances `a1`, `b1`, `a2`, `b2`, …: the AZ letter and the index within it. */
-export function instanceNames(count: number): { name: string; az: Az }[] {
-  return Array.from({ length: count }, (_, i) => {
-    const az: Az = i % 2 === 0 ? 'a' : 'b';
-    return { name: `${az}${Math.floor(i / 2) + 1}`, az };
-  });
 }
 
 /**
