@@ -9,6 +9,9 @@ const TODOS = ['buy some cheese', 'feed the cat', 'book a doctors appointment'];
 describe('No todos', () => {
   it('hides #main and #footer', async () => {
     const app = await e2e.open();
+    // The app took over the page's static shell rather than adding a second one.
+    expect(await app.page.locator('.todoapp').count()).toBe(1);
+    expect(await app.page.locator('h1').count()).toBe(1);
     expect(await app.items.count()).toBe(0);
     expect(await app.main.count()).toBe(0);
     expect(await app.footer.count()).toBe(0);
