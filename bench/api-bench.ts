@@ -2,7 +2,7 @@
 // ceiling running the same SQL, in the same run, with autocannon over loopback.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, open, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
@@ -59,6 +59,7 @@ async function startServer(
     },
     stdio: ['ignore', log.fd, log.fd],
   });
+  await log.close(); // the child has its own copy of the descriptor
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(name === 'ours' ? `${url}/readyz` : `${url}/api/lists/x/todos`, {
     expectedStatus: name === 'ours' ? 200 : 404,
@@ -215,6 +216,13 @@ export async function run(): Promise<void> {
         `one server process each; targets: ours/ceiling ≥ ${TARGETS.ratio}, p99 ≤ ${TARGETS.p99Ms} ms, RSS ≤ ${TARGETS.rssMb} MB`,
     );
     console.table(rows);
+    // On a shared two-core machine other work skews the absolute figures; the ratio and the
+    // CPU time per request are the figures to compare between runs.
+    console.log(
+      `load average during the run: ${loadavg()
+        .map((n) => n.toFixed(1))
+        .join(' ')}`,
+    );
     await mkdir(join(import.meta.dirname, 'results'), { recursive: true });
     const file = join(
       import.meta.dirname,

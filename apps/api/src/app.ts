@@ -10,9 +10,9 @@ import { cors } from './plugins/cors.ts';
 import { docs } from './plugins/docs.ts';
 import { DATABASE_RETRY_AFTER_SECONDS, errorHandler } from './plugins/error-handler.ts';
 import { ProblemError } from './problems.ts';
+import { RequestLogController } from './request-log-controller.ts';
 import { metrics } from './plugins/metrics.ts';
 import { rateLimit } from './plugins/rate-limit.ts';
-import { requestLog } from './plugins/request-log.ts';
 import { securityHeaders } from './plugins/security-headers.ts';
 import { webApp } from './plugins/web-app.ts';
 import { listRoutes } from './routes/list-routes.ts';
@@ -56,8 +56,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       },
     },
     return503OnClosing: true,
-    // src/plugins/request-log.ts writes one line per request instead.
-    disableRequestLogging: true,
+    logController: new RequestLogController(),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // JSON only: a text/plain body is a 415, not a string to validate.
@@ -77,7 +76,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     next();
   });
 
-  await app.register(requestLog);
   await app.register(errorHandler);
   await app.register(securityHeaders);
   await app.register(cors);

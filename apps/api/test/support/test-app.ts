@@ -15,6 +15,7 @@ export interface TestApp {
 export async function startTestApp(
   engine: Engine,
   config: Partial<AppOptions['config']> = {},
+  options: Pick<AppOptions, 'server' | 'isDraining'> = {},
 ): Promise<TestApp> {
   const engineDatabase = await createEngineDatabase(engine);
   const database = await openDatabase(engineDatabase.config);
@@ -22,6 +23,7 @@ export async function startTestApp(
   const app = await buildApp({
     config: { rateLimitMax: 1_000_000, webRoot: undefined, trustProxyHops: 1, ...config },
     database,
+    ...options,
   });
   return {
     app,
