@@ -1,7 +1,8 @@
 import { App, Tags, Validations } from 'aws-cdk-lib';
 import { CURRENTLY_RECOMMENDED_FLAGS } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { validateImageTag, validateProfile, type Profile } from './profile.ts';
+import type { Profile } from './profile.ts';
+import { validateImageTag, validateProfile } from './profile-validation.ts';
 import { StatefulStack } from './stacks/stateful-stack.ts';
 import { StatelessStack } from './stacks/stateless-stack.ts';
 

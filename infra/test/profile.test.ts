@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  isProfileName,
-  PROFILES,
-  validateImageTag,
-  validateProfile,
-  type Profile,
-} from '../src/profile.ts';
+import { isProfileName, PROFILES, type Profile } from '../src/profile.ts';
+import { validateImageTag, validateProfile } from '../src/profile-validation.ts';
 
 describe('profiles', () => {
   it('accepts the committed profiles', () => {
