@@ -44,6 +44,10 @@ describe('Persistence', () => {
     await bob.add('feed the cat');
     await bob.item(0).locator('.toggle').check();
     await bob.settled();
+    // Alice's tab reads the list again when it becomes visible.
+    await alice.page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+    await alice.expectEventually(() => alice.titles(), ['buy some cheese', 'feed the cat']);
+    expect(await alice.completedStates()).toEqual([true, false]);
     await alice.reload();
     expect(await alice.titles()).toEqual(['buy some cheese', 'feed the cat']);
     expect(await alice.completedStates()).toEqual([true, false]);
