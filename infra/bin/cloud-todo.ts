@@ -6,7 +6,8 @@
  * Context: `profile` (dev | prod, default dev), `imageTag` (git commit; default: the
  * checkout's HEAD). Environment: CDK_DEPLOY_ACCOUNT (else the CLI's CDK_DEFAULT_ACCOUNT,
  * else a placeholder that only synthesizes), CLOUD_TODO_ALARM_EMAILS (comma-separated),
- * CLOUD_TODO_DOMAIN + CLOUD_TODO_HOSTED_ZONE_ID + CLOUD_TODO_ZONE_NAME (HTTPS).
+ * CLOUD_TODO_DOMAIN + CLOUD_TODO_HOSTED_ZONE_ID + CLOUD_TODO_ZONE_NAME (HTTPS),
+ * CLOUD_TODO_BACKUP_COPY_REGION (a second region that receives backup copies).
  */
 import { execFileSync } from 'node:child_process';
 import { enableCompileCache } from 'node:module';
@@ -42,6 +43,9 @@ const profile: Profile = {
   ...base,
   account: env.CDK_DEPLOY_ACCOUNT ?? env.CDK_DEFAULT_ACCOUNT ?? base.account,
   alarmEmails: emails ?? base.alarmEmails,
+  backup: env.CLOUD_TODO_BACKUP_COPY_REGION
+    ? { ...base.backup, copyToRegion: env.CLOUD_TODO_BACKUP_COPY_REGION }
+    : base.backup,
   domain:
     env.CLOUD_TODO_DOMAIN && env.CLOUD_TODO_HOSTED_ZONE_ID && env.CLOUD_TODO_ZONE_NAME
       ? {

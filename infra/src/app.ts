@@ -3,6 +3,7 @@ import { CURRENTLY_RECOMMENDED_FLAGS } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Profile } from './profile.ts';
 import { validateImageTag, validateProfile } from './profile-validation.ts';
+import { BackupCopyStack, backupCopyVaultName } from './stacks/backup-copy-stack.ts';
 import { StatefulStack } from './stacks/stateful-stack.ts';
 import { StatelessStack } from './stacks/stateless-stack.ts';
 
@@ -20,6 +21,8 @@ export interface CloudTodoApp {
   readonly app: App;
   readonly stateful: StatefulStack;
   readonly stateless: StatelessStack;
+  /** The second-region vault's stack, when the profile copies backups. */
+  readonly backupCopy?: BackupCopyStack;
 }
 
 /**
@@ -43,9 +46,23 @@ export function buildApp(options: CloudTodoAppOptions): CloudTodoApp {
   });
   const env = { account: profile.account, region: profile.region };
   const prefix = `CloudTodo-${profile.name}`;
+  const copyRegion = profile.backup.copyToRegion;
+  let backupCopy: BackupCopyStack | undefined;
+  let backupCopyVaultArn: string | undefined;
+  if (copyRegion) {
+    const vaultName = backupCopyVaultName(profile.name);
+    backupCopy = new BackupCopyStack(app, `${prefix}-BackupCopy`, {
+      env: { account: profile.account, region: copyRegion },
+      vaultName,
+      description: `cloud-todo ${profile.name}: the vault that receives backup copies (stateful)`,
+    });
+    // Named by its fixed name: no cross-region reference between the stacks.
+    backupCopyVaultArn = `arn:aws:backup:${copyRegion}:${profile.account}:backup-vault:${vaultName}`;
+  }
   const stateful = new StatefulStack(app, `${prefix}-Stateful`, {
     env,
     profile,
+    backupCopyVaultArn,
     description: `cloud-todo ${profile.name}: network, database, backups, image repositories (stateful)`,
   });
   const stateless = new StatelessStack(app, `${prefix}-Services`, {
@@ -56,8 +73,9 @@ export function buildApp(options: CloudTodoAppOptions): CloudTodoApp {
     description: `cloud-todo ${profile.name}: ECS services, load balancer, scaling, monitoring (stateless)`,
   });
   stateless.addStackDependency(stateful);
+  if (backupCopy) stateful.addStackDependency(backupCopy);
   Tags.of(app).add('project', 'cloud-todo');
   Tags.of(app).add('profile', profile.name);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
-  return { app, stateful, stateless };
+  return { app, stateful, stateless, backupCopy };
 }

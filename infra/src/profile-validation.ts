@@ -90,6 +90,11 @@ export function validateProfile(profile: Profile): Profile {
     profile.backup.monthlyRetentionDays === 0 || profile.backup.monthlyRetentionDays >= 90,
     'backup.monthlyRetentionDays: 0 or ≥ 90',
   );
+  const copy = profile.backup.copyToRegion;
+  if (copy !== undefined) {
+    need(/^[a-z]{2}(-[a-z]+)+-\d$/.test(copy), 'backup.copyToRegion: e.g. us-west-2');
+    need(copy !== profile.region, 'backup.copyToRegion: a region other than the profile’s');
+  }
   for (const [key, s] of [
     ['api', profile.api],
     ['web', profile.web],

@@ -70,6 +70,11 @@ export interface Profile {
     readonly dailyRetentionDays: number;
     /** How long monthly recovery points are kept, in days; 0 = no monthly rule. */
     readonly monthlyRetentionDays: number;
+    /**
+     * A second region that receives a copy of every recovery point (same retention), in a
+     * vault of its own stack; none when absent.
+     */
+    readonly copyToRegion?: string;
   };
   readonly api: ServiceSizing;
   readonly web: ServiceSizing;

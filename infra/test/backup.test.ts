@@ -1,6 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { resourcesOf, templates, VARIANTS, type Variant } from './templates.ts';
+import { Template } from 'aws-cdk-lib/assertions';
+import { resourcesOf, synthResult, templates, VARIANTS, type Variant } from './templates.ts';
 
 describe.each(['dev', 'prod'] as Variant[])('backup (%s)', (variant) => {
   const profile = VARIANTS[variant];
@@ -62,5 +63,49 @@ describe.each(['dev', 'prod'] as Variant[])('backup (%s)', (variant) => {
       },
       Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('^AlarmsTopic') } })],
     });
+  });
+});
+
+describe('backup copies to a second region (prod with every option on)', () => {
+  const profile = VARIANTS.https;
+  const { stateful } = templates('https');
+  const copy = Template.fromJSON(synthResult('https').backupCopy ?? {});
+
+  it('keeps the copies in a retained, KMS-encrypted vault of the second region, under a fixed name', () => {
+    copy.hasResource('AWS::Backup::BackupVault', {
+      Properties: Match.objectLike({
+        BackupVaultName: 'cloud-todo-https-copies',
+        EncryptionKeyArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^BackupCopyKey'), 'Arn'] },
+      }),
+      DeletionPolicy: 'Retain',
+    });
+    copy.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain' });
+  });
+
+  it('copies every rule’s recovery points there, kept as long as the originals', () => {
+    const plan = Object.values(resourcesOf(stateful, 'AWS::Backup::BackupPlan'))[0]!;
+    const rules = (plan.Properties?.BackupPlan as { BackupPlanRule: Record<string, unknown>[] })
+      .BackupPlanRule;
+    expect(rules).toHaveLength(2);
+    for (const rule of rules) {
+      expect(rule.CopyActions).toEqual([
+        {
+          DestinationBackupVaultArn:
+            'arn:aws:backup:us-west-2:111111111111:backup-vault:cloud-todo-https-copies',
+          Lifecycle: {
+            DeleteAfterDays: (rule.Lifecycle as { DeleteAfterDays: number }).DeleteAfterDays,
+          },
+        },
+      ]);
+    }
+    expect(profile.backup.copyToRegion).toBe('us-west-2');
+  });
+
+  it('has no copy without a second region', () => {
+    expect(synthResult('prod').backupCopy).toBeUndefined();
+    const plan = Object.values(
+      resourcesOf(templates('prod').stateful, 'AWS::Backup::BackupPlan'),
+    )[0]!;
+    expect(JSON.stringify(plan)).not.toContain('CopyActions');
   });
 });

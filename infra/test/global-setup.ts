@@ -31,7 +31,11 @@ export default function setup(project: TestProject) {
     const outdir = mkdtempSync(join(tmpdir(), `cloud-todo-infra-${variant}-`));
     const started = performance.now();
     try {
-      const { app, stateful, stateless } = buildApp({ profile, imageTag: TEST_IMAGE_TAG, outdir });
+      const { app, stateful, stateless, backupCopy } = buildApp({
+        profile,
+        imageTag: TEST_IMAGE_TAG,
+        outdir,
+      });
       const assembly = app.synth();
       const report = JSON.parse(
         readFileSync(join(outdir, 'validation-report.json'), 'utf8'),
@@ -48,7 +52,11 @@ export default function setup(project: TestProject) {
       results[variant] = {
         stateful: assembly.getStackByName(stateful.stackName).template as Record<string, unknown>,
         services: assembly.getStackByName(stateless.stackName).template as Record<string, unknown>,
-        statefulTerminationProtection: stateful.terminationProtection,
+        backupCopy: backupCopy
+          ? (assembly.getStackByName(backupCopy.stackName).template as Record<string, unknown>)
+          : undefined,
+        statefulTerminationProtection:
+          stateful.terminationProtection && (backupCopy?.terminationProtection ?? true),
         violations: report.pluginReports.flatMap((r) => r.violations),
         missingContext: assembly.manifest.missing ?? [],
         acknowledgements,

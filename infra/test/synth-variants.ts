@@ -3,7 +3,10 @@ import { PROFILES, type Profile } from '../src/profile.ts';
 /** The image tag every test synth uses (a commit-shaped tag, as deploys use). */
 export const TEST_IMAGE_TAG = '0123abc';
 
-/** What the tests synthesize: both committed profiles, and prod with a domain (HTTPS). */
+/**
+ * What the tests synthesize: both committed profiles, and prod with every option on (a
+ * domain for HTTPS, alarm e-mails, backup copies to a second region).
+ */
 export const VARIANTS = {
   dev: PROFILES.dev,
   prod: PROFILES.prod,
@@ -16,6 +19,7 @@ export const VARIANTS = {
       zoneName: 'example.org',
     },
     alarmEmails: ['ops@example.org'],
+    backup: { ...PROFILES.prod.backup, copyToRegion: 'us-west-2' },
   },
 } satisfies Record<string, Profile>;
 
@@ -34,6 +38,8 @@ export interface SynthResult {
   readonly error?: string;
   readonly stateful?: Record<string, unknown>;
   readonly services?: Record<string, unknown>;
+  /** The second-region vault's stack, when the variant copies backups. */
+  readonly backupCopy?: Record<string, unknown>;
   readonly statefulTerminationProtection?: boolean;
   /** Violations left in the policy validation report after acknowledgements. */
   readonly violations?: readonly unknown[];

@@ -11,6 +11,8 @@ export interface BackupProps {
   readonly database: rds.IDatabaseInstance;
   /** The profile's backup section. */
   readonly config: Profile['backup'];
+  /** ARN of the vault in the second region that receives copies, if any. */
+  readonly copyVaultArn?: string;
 }
 
 /**
@@ -34,6 +36,14 @@ export class Backup extends Construct {
       removalPolicy: RemovalPolicy.RETAIN, // recovery points must outlive any stack change
     });
 
+    const copyVault = props.copyVaultArn
+      ? backup.BackupVault.fromBackupVaultArn(this, 'CopyVault', props.copyVaultArn)
+      : undefined;
+    // A copy is kept as long as its original.
+    const copyTo = (days: number) =>
+      copyVault
+        ? [{ destinationBackupVault: copyVault, deleteAfter: Duration.days(days) }]
+        : undefined;
     const rules = [
       new backup.BackupPlanRule({
         ruleName: 'daily',
@@ -43,6 +53,7 @@ export class Backup extends Construct {
         startWindow: Duration.hours(1),
         completionWindow: Duration.hours(4),
         deleteAfter: Duration.days(props.config.dailyRetentionDays),
+        copyActions: copyTo(props.config.dailyRetentionDays),
       }),
     ];
     if (props.config.monthlyRetentionDays > 0) {
@@ -54,6 +65,7 @@ export class Backup extends Construct {
           startWindow: Duration.hours(1),
           completionWindow: Duration.hours(4),
           deleteAfter: Duration.days(props.config.monthlyRetentionDays),
+          copyActions: copyTo(props.config.monthlyRetentionDays),
         }),
       );
     }

@@ -9,6 +9,8 @@ import type { Profile } from '../profile.ts';
 
 export interface StatefulStackProps extends StackProps {
   readonly profile: Profile;
+  /** ARN of the second-region vault that receives backup copies, if any. */
+  readonly backupCopyVaultArn?: string;
 }
 
 /**
@@ -43,6 +45,7 @@ export class StatefulStack extends Stack {
     this.backup = new Backup(this, 'Backup', {
       database: this.database.instance,
       config: profile.backup,
+      copyVaultArn: props.backupCopyVaultArn,
     });
     this.images = new ImageRepositories(this, 'Images');
     this.accessLogs = new AccessLogBucket(this, 'AccessLogs', {
