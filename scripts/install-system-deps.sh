@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite and the local topology need, when missing:
-# Chromium (web e2e), nginx (the web container's config), HAProxy (the ALB stand-in) and
-# the PostgreSQL server binaries (throwaway clusters). Idempotent; needs root (or sudo).
+# Chromium (web e2e), nginx (the web container's config), HAProxy (the ALB stand-in), the
+# PostgreSQL server binaries (throwaway clusters), curl (the web image's health check),
+# ShellCheck (the deploy script's lint) and docker-compose (validates the compose file; no
+# engine needed). Idempotent; needs root (or sudo).
 set -euo pipefail
 
 packages=()
@@ -9,6 +11,9 @@ command -v chromium >/dev/null 2>&1 || packages+=(chromium)
 command -v nginx >/dev/null 2>&1 || packages+=(nginx-light)
 command -v haproxy >/dev/null 2>&1 || packages+=(haproxy)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || packages+=(postgresql)
+command -v curl >/dev/null 2>&1 || packages+=(curl)
+command -v shellcheck >/dev/null 2>&1 || packages+=(shellcheck)
+command -v docker-compose >/dev/null 2>&1 || packages+=(docker-compose)
 
 if [ ${#packages[@]} -eq 0 ]; then
   echo "system packages: all present"
