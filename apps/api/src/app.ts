@@ -55,7 +55,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         allErrors: false,
       },
     },
-    return503OnClosing: true,
+    // While draining, requests that still arrive on open keep-alive connections are served
+    // (with `Connection: close`, below) rather than refused: nothing that reached us fails.
+    return503OnClosing: false,
     logController: new RequestLogController(),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -63,8 +65,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.removeContentTypeParser(['text/plain']);
 
   const isSchemaReady = options.isSchemaReady ?? (() => true);
+  const isDraining = options.isDraining ?? (() => false);
   app.addHook('onRequest', (request, reply, next) => {
     reply.header('x-request-id', request.id);
+    if (isDraining()) reply.header('connection', 'close');
     if (!isSchemaReady() && request.url.startsWith('/api/lists')) {
       next(
         new ProblemError('databaseUnavailable', 'The database is being prepared.', {
@@ -84,7 +88,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(docs);
   await app.register(operationsRoutes, {
     db: database.db,
-    isDraining: options.isDraining ?? (() => false),
+    isDraining,
     isSchemaReady,
   });
   await app.register(listRoutes, { db: database.db });

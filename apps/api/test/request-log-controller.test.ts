@@ -55,7 +55,10 @@ describe('request logs and draining', () => {
     const ready = await call(t.app, 'GET', '/readyz');
     expect(ready.status).toBe(503);
     expect(ready.headers['retry-after']).toBeDefined();
-    expect((await call(t.app, 'GET', '/healthz')).status).toBe(200);
+    const health = await call(t.app, 'GET', '/healthz');
+    expect(health.status).toBe(200);
+    // Requests still arriving on open connections are served, and their connection closed.
+    expect(health.headers.connection).toBe('close');
     draining = false;
   });
 });

@@ -53,7 +53,11 @@ export async function openDatabase(
           ? { rejectUnauthorized: false }
           : { rejectUnauthorized: true, ...(config.ca === undefined ? {} : { ca: config.ca }) },
   });
+  // The pool listens for errors only on idle clients. A connection that the server ends
+  // while it is checked out (a restart or an RDS failover: 57P01) emits 'error' on the client
+  // as well as failing its query; with no listener that event would end the process.
   pool.on('error', (error) => events.onIdleError?.(error));
+  pool.on('connect', (client) => client.on('error', (error) => events.onIdleError?.(error)));
   const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,
