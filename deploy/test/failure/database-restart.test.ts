@@ -1,13 +1,9 @@
-// PENDING: named .pending.ts so that the suite does not run it yet. Under load, the API
-// crashes when PostgreSQL shuts down with a query in flight: a checked-out pg client emits
-// 'error' (57P01) with no listener (apps/api/src/db/database.ts needs
-// `pool.on('connect', (client) => client.on('error', …))`). Rename it to
-// database-restart.test.ts once that is fixed; it passes then (docs/operations.md).
-//
 // The local stand-in for an RDS Multi-AZ failover: the database goes away for a few
 // seconds and comes back at the same address. While it is down the API answers 503 with
 // Retry-After (fast, never hanging); afterwards it recovers by itself — no API process is
-// restarted — and nothing the client saw acknowledged is lost.
+// restarted — and nothing the client saw acknowledged is lost. It also guards against the
+// crash this test found: a pooled connection that PostgreSQL ends while it is checked out
+// emits 'error', which must have a listener (apps/api/src/db/database.ts).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Topology } from '../../local/topology.ts';
