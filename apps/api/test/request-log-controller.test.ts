@@ -19,7 +19,7 @@ describe('request logs and draining', () => {
       },
     });
     t = await startTestApp(
-      'pglite',
+      'postgres',
       {},
       {
         server: { loggerInstance: pino({ level: 'info' }, stream), childLoggerFactory },

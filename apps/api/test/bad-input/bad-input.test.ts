@@ -188,7 +188,7 @@ describe.each(ENGINES)('bad input on %s', (engine) => {
 describe('a flood from one client', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp('pglite', { rateLimitMax: 20 });
+    t = await startTestApp('postgres', { rateLimitMax: 20 });
   });
   afterAll(async () => {
     await t?.close();

@@ -14,7 +14,7 @@ describe('the built web app from WEB_ROOT', () => {
     await writeFile(join(webRoot, 'index.html'), '<!doctype html><title>app</title>');
     await writeFile(join(webRoot, 'assets', 'app-1234abcd.js'), 'console.log(1)');
     await writeFile(join(webRoot, 'robots.txt'), 'User-agent: *');
-    t = await startTestApp('pglite', { webRoot });
+    t = await startTestApp('postgres', { webRoot });
   });
   afterAll(async () => {
     await t?.close();
@@ -50,7 +50,7 @@ describe('the built web app from WEB_ROOT', () => {
 describe('without a web app', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp('pglite', { webRoot: undefined });
+    t = await startTestApp('postgres', { webRoot: undefined });
   });
   afterAll(async () => {
     await t?.close();
