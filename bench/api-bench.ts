@@ -12,12 +12,12 @@ import {
   freePort,
   waitForHttp,
 } from '@cloud-todo/testkit';
+import { CLOCK_TICKS_PER_S, cpuTicks, createApiScenarios, type Scenario } from './api-scenarios.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 const WARMUP_S = 2;
 const CONNECTIONS = 50;
-const CLOCK_TICKS_PER_S = 100; // Linux USER_HZ
 
 const TARGETS = { ratio: 0.7, p99Ms: 25, rssMb: 150 };
 
@@ -68,25 +68,14 @@ async function startServer(
   return { name, url, child };
 }
 
-async function cpuTicks(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]); // utime + stime
-}
-
 async function peakRssMb(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? NaN);
   return kb / 1024;
 }
 
-type Scenario = {
-  name: string;
-  request: (server: Server) => autocannon.Options;
-};
-
 async function measure(server: Server, scenario: Scenario): Promise<Figures> {
-  const options = scenario.request(server);
+  const options = scenario.request(server.url);
   await autocannon({ ...options, connections: CONNECTIONS, duration: WARMUP_S });
   const pid = server.child.pid!;
   const before = await cpuTicks(pid);
@@ -103,17 +92,6 @@ async function measure(server: Server, scenario: Scenario): Promise<Figures> {
   };
 }
 
-async function api(base: string, method: string, path: string, body?: unknown) {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok)
-    throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-  return (await response.json()) as { id: string };
-}
-
 export async function run(): Promise<void> {
   const postgres = await findOrStartPostgres();
   const database = await createTestDatabase(postgres.adminUrl, 'bench');
@@ -125,57 +103,7 @@ export async function run(): Promise<void> {
     const ceiling = await startServer('ceiling', database.url, logDir);
     servers.push(ceiling);
 
-    // Data: a list of 20 todos to read; 200 todos to update in turn; a list to add to.
-    const readList = await api(ours.url, 'POST', '/api/lists');
-    for (let i = 0; i < 20; i += 1) {
-      await api(ours.url, 'POST', `/api/lists/${readList.id}/todos`, {
-        title: `todo ${i}`,
-        order: i,
-      });
-    }
-    const patchList = await api(ours.url, 'POST', '/api/lists');
-    const patchIds: string[] = [];
-    for (let i = 0; i < 200; i += 1) {
-      patchIds.push(
-        (await api(ours.url, 'POST', `/api/lists/${patchList.id}/todos`, { title: 'p' })).id,
-      );
-    }
-    const postList = await api(ours.url, 'POST', '/api/lists');
-    let next = 0;
-
-    const json = { 'content-type': 'application/json' };
-    const scenarios: Scenario[] = [
-      {
-        name: 'GET list of 20 todos',
-        request: (s) => ({ url: `${s.url}/api/lists/${readList.id}/todos` }),
-      },
-      {
-        name: 'POST a todo',
-        request: (s) => ({
-          url: `${s.url}/api/lists/${postList.id}/todos`,
-          method: 'POST',
-          headers: json,
-          body: JSON.stringify({ title: 'a new todo' }),
-        }),
-      },
-      {
-        name: 'PATCH a todo',
-        request: (s) => ({
-          url: s.url,
-          requests: [
-            {
-              method: 'PATCH',
-              headers: json,
-              body: JSON.stringify({ title: 'renamed', completed: true }),
-              setupRequest: (request) => {
-                next = (next + 1) % patchIds.length;
-                return { ...request, path: `/api/lists/${patchList.id}/todos/${patchIds[next]}` };
-              },
-            },
-          ],
-        }),
-      },
-    ];
+    const scenarios = await createApiScenarios(ours.url);
 
     const rows: Record<string, unknown>[] = [];
     let missed = 0;

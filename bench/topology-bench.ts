@@ -4,10 +4,11 @@
 // directly, in the same run, with autocannon over loopback. Reports req/s, p99, and CPU per
 // request of the API processes and of the load balancer (from /proc, so a two-core machine's
 // non-linear scaling shows for what it is).
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { startTopology, type Topology } from '../deploy/local/topology.ts';
+import { CLOCK_TICKS_PER_S, cpuTicks, createApiScenarios, type Scenario } from './api-scenarios.ts';
 
 // Each setup is measured in ROUNDS short runs, interleaved with the other setups, and the
 // median is reported: on a shared two-core machine, a burst of someone else's work then
@@ -16,14 +17,8 @@ const DURATION_S = Number(process.env.BENCH_DURATION ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const WARMUP_S = 1;
 const CONNECTIONS = 50;
-const CLOCK_TICKS_PER_S = 100; // Linux USER_HZ
 
 type Setup = 'direct, 1 api' | 'haproxy, 1 api' | 'haproxy, 2 api';
-
-interface Scenario {
-  readonly name: string;
-  readonly request: (base: string) => autocannon.Options;
-}
 
 interface Figures {
   readonly reqPerS: number;
@@ -32,73 +27,6 @@ interface Figures {
   readonly apiCpuUsPerReq: number;
   readonly lbCpuUsPerReq: number;
   readonly errors: number;
-}
-
-async function cpuTicks(pid: number | undefined): Promise<number> {
-  if (pid === undefined) return 0;
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]); // utime + stime
-}
-
-async function api(base: string, method: string, path: string, body?: unknown) {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok) {
-    throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-  }
-  return (await response.json()) as { id: string };
-}
-
-/** The same requests as api-bench.ts, on the same kind of data. */
-async function scenarios(base: string): Promise<Scenario[]> {
-  const readList = await api(base, 'POST', '/api/lists');
-  for (let i = 0; i < 20; i += 1) {
-    await api(base, 'POST', `/api/lists/${readList.id}/todos`, { title: `todo ${i}`, order: i });
-  }
-  const patchList = await api(base, 'POST', '/api/lists');
-  const patchIds: string[] = [];
-  for (let i = 0; i < 200; i += 1) {
-    patchIds.push((await api(base, 'POST', `/api/lists/${patchList.id}/todos`, { title: 'p' })).id);
-  }
-  const postList = await api(base, 'POST', '/api/lists');
-  let next = 0;
-  const json = { 'content-type': 'application/json' };
-  return [
-    {
-      name: 'GET list of 20 todos',
-      request: (url) => ({ url: `${url}/api/lists/${readList.id}/todos` }),
-    },
-    {
-      name: 'POST a todo',
-      request: (url) => ({
-        url: `${url}/api/lists/${postList.id}/todos`,
-        method: 'POST',
-        headers: json,
-        body: JSON.stringify({ title: 'a new todo' }),
-      }),
-    },
-    {
-      name: 'PATCH a todo',
-      request: (url) => ({
-        url,
-        requests: [
-          {
-            method: 'PATCH',
-            headers: json,
-            body: JSON.stringify({ title: 'renamed', completed: true }),
-            setupRequest: (request) => {
-              next = (next + 1) % patchIds.length;
-              return { ...request, path: `/api/lists/${patchList.id}/todos/${patchIds[next]}` };
-            },
-          },
-        ],
-      }),
-    },
-  ];
 }
 
 function median(values: number[]): number {
@@ -154,7 +82,7 @@ export async function run(): Promise<void> {
     const a1 = topology.get('api', 'a1');
     const b1 = topology.get('api', 'b1');
     const direct = `http://127.0.0.1:${a1.port}`;
-    const list = await scenarios(direct);
+    const list = await createApiScenarios(direct);
     const rows: Record<string, unknown>[] = [];
     const setups: Setup[] = ['direct, 1 api', 'haproxy, 1 api', 'haproxy, 2 api'];
     let errors = 0;
