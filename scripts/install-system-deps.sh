@@ -4,6 +4,7 @@
 # PostgreSQL server binaries (throwaway clusters), curl (the web image's health check),
 # ShellCheck (the deploy script's lint) and docker-compose (validates the compose file; no
 # engine needed). Idempotent; needs root (or sudo).
+# With --images, also buildah and debootstrap, for deploy/images/daemonless-build.sh.
 set -euo pipefail
 
 packages=()
@@ -14,6 +15,10 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || packages+=(postgresql)
 command -v curl >/dev/null 2>&1 || packages+=(curl)
 command -v shellcheck >/dev/null 2>&1 || packages+=(shellcheck)
 command -v docker-compose >/dev/null 2>&1 || packages+=(docker-compose)
+if [ "${1:-}" = "--images" ]; then
+  command -v buildah >/dev/null 2>&1 || packages+=(buildah)
+  command -v debootstrap >/dev/null 2>&1 || packages+=(debootstrap)
+fi
 
 if [ ${#packages[@]} -eq 0 ]; then
   echo "system packages: all present"
