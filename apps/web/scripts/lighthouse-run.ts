@@ -3,7 +3,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, startProcess, waitForHttp } from '@cloud-todo/testkit';
+import {
+  CHROMIUM_FLAGS,
+  CHROMIUM_PATH,
+  freePort,
+  startProcess,
+  waitForHttp,
+} from '@cloud-todo/testkit';
 import lighthouse from 'lighthouse';
 import desktopConfig from 'lighthouse/core/config/desktop-config.js';
 
@@ -25,17 +31,6 @@ export interface LighthouseOptions {
   readonly desktop?: boolean;
 }
 
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
-
 export async function runLighthouse(
   url: string,
   options: LighthouseOptions = {},
@@ -43,7 +38,8 @@ export async function runLighthouse(
   const categories = options.categories ?? CATEGORIES;
   const port = await freePort();
   const profile = await mkdtemp(join(tmpdir(), 'cloud-todo-lighthouse-'));
-  const chromium = startProcess(process.env.CHROME_PATH ?? '/usr/bin/chromium', [
+  const chromium = startProcess(process.env.CHROME_PATH ?? CHROMIUM_PATH, [
+    '--headless',
     ...CHROMIUM_FLAGS,
     `--remote-debugging-port=${port}`,
     `--user-data-dir=${profile}`,

@@ -1,3 +1,4 @@
+export { CHROMIUM_FLAGS, CHROMIUM_PATH } from './chromium.ts';
 export { freePort } from './free-port.ts';
 export {
   DEFAULT_ADMIN_URL,
