@@ -100,6 +100,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   });
 }
 
+/**
+ * For the service's start-up commands: the configuration, or the reason it is invalid on
+ * stderr (one line a variable) and exit code 1, without a stack trace.
+ */
+export function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
 function readDatabase(
   env: NodeJS.ProcessEnv,
   text: (name: string) => string | undefined,

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { buildApp } from './app.ts';
-import { ConfigError, describeConfig, loadConfig } from './config.ts';
+import { describeConfig, loadConfigOrExit } from './config.ts';
 import { DataDirLockedError } from './db/data-dir-lock.ts';
 import { openDatabase } from './db/database.ts';
 import { isDatabaseUnavailable } from './db/database-errors.ts';
@@ -15,16 +15,7 @@ const SHUTDOWN_DEADLINE_MS = 9_000;
  * SIGTERM drain. Exits non-zero with a one-line reason when it cannot start.
  */
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel);
   logger.info({ config: describeConfig(config) }, 'starting');
 
