@@ -21,6 +21,17 @@ export const ListRepository = {
     return toList(row);
   },
 
+  /** Renames the list; undefined when there is no such list. */
+  async updateTitle(db: Db, id: string, title: string): Promise<ListRecord | undefined> {
+    const row = await db
+      .updateTable('lists')
+      .set({ title, updated_at: new Date() })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirst();
+    return row && toList(row);
+  },
+
   async find(db: Db, id: string): Promise<ListRecord | undefined> {
     const row = await db.selectFrom('lists').selectAll().where('id', '=', id).executeTakeFirst();
     return row && toList(row);

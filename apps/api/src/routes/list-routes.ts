@@ -6,7 +6,7 @@ import { newId } from '../ids.ts';
 import { ProblemError } from '../problems.ts';
 import { ListRepository } from '../repositories/list-repository.ts';
 import { ListParams } from '../schemas/ids.ts';
-import { CreateList, List } from '../schemas/list.ts';
+import { CreateList, List, UpdateList } from '../schemas/list.ts';
 import { Problem } from '../schemas/problem.ts';
 import { originOf, toList } from './representations.ts';
 import { IdempotencyKeyHeader } from './headers.ts';
@@ -64,6 +64,25 @@ export const listRoutes: FastifyPluginCallbackTypebox<ListRoutesOptions> = (app,
     },
     async (request) => {
       const list = await ListRepository.find(db, request.params.listId);
+      if (list === undefined) throw new ProblemError('notFound', 'There is no list with this id.');
+      return toList(originOf(request), list);
+    },
+  );
+
+  app.patch(
+    '/api/lists/:listId',
+    {
+      schema: {
+        tags: ['lists'],
+        summary: 'Rename a list (its title is what the web app shows as the heading)',
+        params: ListParams,
+        body: UpdateList,
+        response: { 200: List, 400: Problem, 404: Problem },
+      },
+    },
+    async (request) => {
+      const title = request.body.title.trim();
+      const list = await ListRepository.updateTitle(db, request.params.listId, title);
       if (list === undefined) throw new ProblemError('notFound', 'There is no list with this id.');
       return toList(originOf(request), list);
     },

@@ -25,3 +25,6 @@ export const CreateList = Type.Object(
   { additionalProperties: false },
 );
 export type CreateList = Static<typeof CreateList>;
+
+export const UpdateList = Type.Object({ title: ListTitle }, { additionalProperties: false });
+export type UpdateList = Static<typeof UpdateList>;

@@ -51,3 +51,47 @@ describe.each(ENGINES)('lists on %s', (engine) => {
     expect(malformed.body.errors?.[0]).toMatchObject({ in: 'params', pointer: '/listId' });
   });
 });
+
+describe.each(ENGINES)('renaming lists on %s', (engine) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp(engine);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('stores the trimmed title and answers the list', async () => {
+    const created = await call(t.app, 'POST', '/api/lists');
+    const renamed = await call(t.app, 'PATCH', `/api/lists/${created.body.id}`, {
+      json: { title: '  Groceries for Saturday ' },
+    });
+    expect(renamed.status).toBe(200);
+    expect(renamed.body).toMatchObject({ id: created.body.id, title: 'Groceries for Saturday' });
+    expect(Date.parse(renamed.body.updatedAt)).toBeGreaterThanOrEqual(
+      Date.parse(created.body.updatedAt),
+    );
+    const read = await call(t.app, 'GET', `/api/lists/${created.body.id}`);
+    expect(read.body.title).toBe('Groceries for Saturday');
+    const cleared = await call(t.app, 'PATCH', `/api/lists/${created.body.id}`, {
+      json: { title: '' },
+    });
+    expect(cleared.body.title).toBe('');
+  });
+
+  it('refuses a bad title with 400 and an unknown list with 404', async () => {
+    const created = await call(t.app, 'POST', '/api/lists');
+    const url = `/api/lists/${created.body.id}`;
+    for (const json of [{}, { title: 'x'.repeat(201) }, { title: 'a\u0007b' }, { title: 1 }]) {
+      const answer = await call(t.app, 'PATCH', url, { json });
+      expect(answer.status, JSON.stringify(json)).toBe(400);
+      expect(answer.headers['content-type']).toMatch(/problem\+json/);
+    }
+    const extra = await call(t.app, 'PATCH', url, { json: { title: 'ok', id: 'x' } });
+    expect(extra.status).toBe(400);
+    const unknown = await call(t.app, 'PATCH', '/api/lists/AAAAAAAAAAAAAAAAAAAAAA', {
+      json: { title: 'x' },
+    });
+    expect(unknown.status).toBe(404);
+  });
+});
