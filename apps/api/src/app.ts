@@ -4,7 +4,9 @@ import Fastify, {
   type FastifyInstance,
   type FastifyServerOptions,
 } from 'fastify';
-import type { Config } from './config.ts';
+import { inProcessChangeFeed, type ChangeFeed } from './changes/change-feed.ts';
+import { postgresChangeFeed } from './changes/postgres-change-feed.ts';
+import type { Config, DatabaseConfig } from './config.ts';
 import type { Database } from './db/database.ts';
 import { cors } from './plugins/cors.ts';
 import { docs } from './plugins/docs.ts';
@@ -15,12 +17,16 @@ import { metrics } from './plugins/metrics.ts';
 import { rateLimit } from './plugins/rate-limit.ts';
 import { securityHeaders } from './plugins/security-headers.ts';
 import { webApp } from './plugins/web-app.ts';
+import { eventRoutes } from './routes/event-routes.ts';
 import { listRoutes } from './routes/list-routes.ts';
 import { operationsRoutes } from './routes/operations-routes.ts';
 import { todoRoutes } from './routes/todo-routes.ts';
 
 export interface AppOptions {
-  readonly config: Pick<Config, 'rateLimitMax' | 'webRoot' | 'trustProxyHops'>;
+  readonly config: Pick<Config, 'rateLimitMax' | 'webRoot' | 'trustProxyHops'> & {
+    /** With a PostgreSQL server, changes reach the other instances through LISTEN/NOTIFY. */
+    readonly database?: DatabaseConfig;
+  };
   readonly database: Database;
   /** Logger and timeouts, from the server; tests leave them out (silent, defaults). */
   readonly server?: Pick<
@@ -29,6 +35,8 @@ export interface AppOptions {
   > & { readonly loggerInstance?: FastifyBaseLogger };
   /** True once the server is shutting down. */
   readonly isDraining?: () => boolean;
+  /** Where changes are published; by default chosen from `config.database`. */
+  readonly changes?: ChangeFeed;
   /** False until migrations have run: until then the API answers 503. */
   readonly isSchemaReady?: () => boolean;
 }
@@ -91,6 +99,31 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     isDraining,
     isSchemaReady,
   });
+  // Every successful change of a list is told to its event streams, on every instance.
+  const changes =
+    options.changes ??
+    (config.database?.kind === 'postgres'
+      ? postgresChangeFeed({
+          db: database.db,
+          config: config.database,
+          onError: (error, what) => app.log.warn({ err: error }, what),
+        })
+      : inProcessChangeFeed());
+  app.addHook('onClose', async () => changes.close());
+  app.addHook('onResponse', (request, reply, next) => {
+    const listId = (request.params as { listId?: unknown } | undefined)?.listId;
+    if (
+      typeof listId === 'string' &&
+      reply.statusCode < 300 &&
+      request.method !== 'GET' &&
+      request.method !== 'HEAD' &&
+      request.method !== 'OPTIONS'
+    ) {
+      void changes.publish(listId);
+    }
+    next();
+  });
+  await app.register(eventRoutes, { db: database.db, changes, isDraining });
   await app.register(listRoutes, { db: database.db });
   await app.register(todoRoutes, { db: database.db });
   await app.register(webApp, { webRoot: config.webRoot });

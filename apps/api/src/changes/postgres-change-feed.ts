@@ -1,0 +1,146 @@
+// The change feed across instances: each instance NOTIFYs on one channel after a change and
+// LISTENs on a connection of its own (a pooled connection cannot LISTEN: it is handed to
+// other queries between uses). Local streams are told at once, without the round trip;
+// notices from this instance are ignored when they come back. When the listening
+// connection breaks (a database restart, an RDS failover) it reconnects with backoff and
+// tells every local stream to resync, since notices sent meanwhile are gone.
+// https://www.postgresql.org/docs/current/sql-notify.html
+import { randomUUID } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import pg from 'pg';
+import type { DatabaseConfig } from '../config.ts';
+import type { DatabaseSchema } from '../db/schema.ts';
+import { ChangeHub, newEventId, type ChangeFeed } from './change-feed.ts';
+
+export const CHANNEL = 'cloud_todo_list_changes';
+
+/** Same limits as the pool's: fail fast when the database is away. */
+const CONNECT_TIMEOUT_MS = 2_000;
+const QUERY_TIMEOUT_MS = 5_000;
+/** A listening connection that hangs (an RDS failover) is found by a ping this often. */
+const PING_INTERVAL_MS = 15_000;
+const MAX_BACKOFF_MS = 5_000;
+
+export interface PostgresChangeFeedOptions {
+  readonly db: Kysely<DatabaseSchema>;
+  readonly config: Extract<DatabaseConfig, { kind: 'postgres' }>;
+  readonly onError?: (error: Error, what: string) => void;
+}
+
+interface Notice {
+  /** The publishing instance. */
+  readonly i: string;
+  readonly l: string;
+  readonly e: string;
+}
+
+/** The client settings of `database.ts`'s pool, for the one listening connection. */
+export function listenerClientConfig(
+  config: Extract<DatabaseConfig, { kind: 'postgres' }>,
+): pg.ClientConfig {
+  return {
+    connectionString: config.url,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    query_timeout: QUERY_TIMEOUT_MS,
+    keepAlive: true,
+    application_name: 'cloud-todo-api-listen',
+    ssl:
+      config.ssl === 'disable'
+        ? false
+        : config.ssl === 'require'
+          ? { rejectUnauthorized: false }
+          : { rejectUnauthorized: true, ...(config.ca === undefined ? {} : { ca: config.ca }) },
+  };
+}
+
+export function postgresChangeFeed(options: PostgresChangeFeedOptions): ChangeFeed {
+  const { db, config } = options;
+  const onError = options.onError ?? (() => undefined);
+  const instance = randomUUID();
+  const hub = new ChangeHub();
+  let client: pg.Client | undefined;
+  let closed = false;
+  let backoff = 250;
+  let retry: NodeJS.Timeout | undefined;
+  let ping: NodeJS.Timeout | undefined;
+
+  const drop = (target: pg.Client, error: Error | undefined) => {
+    if (client !== target) return;
+    client = undefined;
+    clearInterval(ping);
+    if (error) onError(error, 'change listener connection lost');
+    target.removeAllListeners('notification');
+    target.on('error', () => undefined);
+    void target.end().catch(() => undefined);
+    schedule();
+  };
+
+  const schedule = () => {
+    if (closed || retry) return;
+    retry = setTimeout(() => {
+      retry = undefined;
+      void connect();
+    }, backoff);
+    retry.unref();
+    backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+  };
+
+  const connect = async () => {
+    const next = new pg.Client(listenerClientConfig(config));
+    next.on('error', (error) => drop(next, error));
+    next.on('end', () => drop(next, undefined));
+    next.on('notification', (message) => {
+      if (message.channel !== CHANNEL || !message.payload) return;
+      try {
+        const notice = JSON.parse(message.payload) as Notice;
+        if (notice.i !== instance) hub.emit(notice.l, notice.e);
+      } catch (error) {
+        onError(error as Error, 'malformed change notice');
+      }
+    });
+    client = next;
+    try {
+      await next.connect();
+      await next.query(`LISTEN ${CHANNEL}`);
+    } catch (error) {
+      drop(next, error as Error);
+      return;
+    }
+    if (closed) {
+      await next.end().catch(() => undefined);
+      return;
+    }
+    backoff = 250;
+    // Whatever was published while nobody listened is lost: every stream reads again.
+    hub.resyncAll();
+    ping = setInterval(() => {
+      next.query('SELECT 1').catch((error: unknown) => drop(next, error as Error));
+    }, PING_INTERVAL_MS);
+    ping.unref();
+  };
+
+  void connect();
+
+  return {
+    async publish(listId) {
+      const id = newEventId();
+      hub.emit(listId, id);
+      const notice: Notice = { i: instance, l: listId, e: id };
+      try {
+        await sql`select pg_notify(${CHANNEL}, ${JSON.stringify(notice)})`.execute(db);
+      } catch (error) {
+        onError(error as Error, 'change notice not sent');
+      }
+    },
+    subscribe: (listId, listener) => hub.subscribe(listId, listener),
+    subscribers: () => hub.size,
+    async close() {
+      closed = true;
+      clearTimeout(retry);
+      clearInterval(ping);
+      const current = client;
+      client = undefined;
+      await current?.end().catch(() => undefined);
+    },
+  };
+}

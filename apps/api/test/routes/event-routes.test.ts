@@ -1,0 +1,110 @@
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENGINES } from '../support/engines.ts';
+import { openEventStream, type EventStream } from '../support/event-stream.ts';
+import { startTestApp, type TestApp } from '../support/test-app.ts';
+
+describe.each(ENGINES)('list events on %s', (engine) => {
+  let t: TestApp;
+  let url: string;
+  const streams: EventStream[] = [];
+  beforeAll(async () => {
+    t = await startTestApp(engine);
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    url = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    for (const stream of streams) stream.close();
+    await t?.close();
+  });
+
+  const newList = async (): Promise<string> => {
+    const response = await fetch(`${url}/api/lists`, { method: 'POST' });
+    return ((await response.json()) as { id: string }).id;
+  };
+  const open = async (listId: string, headers: Record<string, string> = {}) => {
+    const stream = await openEventStream(`${url}/api/lists/${listId}/events`, headers);
+    streams.push(stream);
+    return stream;
+  };
+
+  it('streams a change event for every change of the list, and none for others', async () => {
+    const listId = await newList();
+    const other = await newList();
+    const stream = await open(listId);
+    expect(stream.status).toBe(200);
+    expect(stream.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    expect(stream.headers.get('cache-control')).toBe('no-store');
+    await stream.next((e) => e.event === 'comment' && e.data === 'connected');
+
+    await fetch(`${url}/api/lists/${other}/todos`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'elsewhere' }),
+    });
+    const started = Date.now();
+    const created = await fetch(`${url}/api/lists/${listId}/todos`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'here' }),
+    });
+    const change = await stream.next((e) => e.event !== 'comment', 1_000);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(change).toMatchObject({ event: 'change', data: JSON.stringify({ listId }) });
+    expect(change.id).toMatch(/^[0-9a-z]+-[0-9a-z]+$/);
+
+    const todo = (await created.json()) as { url: string };
+    await fetch(todo.url, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ completed: true }),
+    });
+    await stream.next((e) => e.event === 'change');
+    await fetch(`${url}/api/lists/${listId}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'Renamed' }),
+    });
+    await stream.next((e) => e.event === 'change');
+    // A read is not a change; a failed change is none either.
+    await fetch(`${url}/api/lists/${listId}/todos`);
+    await fetch(`${url}/api/lists/${listId}/todos/AAAAAAAAAAAAAAAAAAAAAA`, { method: 'DELETE' });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(stream.events.filter((e) => e.event === 'change')).toHaveLength(3);
+  });
+
+  it('tells a reconnecting client (Last-Event-ID) to resync', async () => {
+    const listId = await newList();
+    const stream = await open(listId, { 'last-event-id': 'abc-1' });
+    const first = await stream.next((e) => e.event !== 'comment');
+    expect(first.event).toBe('resync');
+  });
+
+  it('answers 404 for no such list and 400 for a malformed id, as problems', async () => {
+    const missing = await fetch(`${url}/api/lists/AAAAAAAAAAAAAAAAAAAAAA/events`);
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('content-type')).toMatch(/problem\+json/);
+    const malformed = await fetch(`${url}/api/lists/nope/events`);
+    expect(malformed.status).toBe(400);
+  });
+});
+
+describe('list events when the app closes', () => {
+  it('ends every stream, so that clients reconnect elsewhere', async () => {
+    const t = await startTestApp('postgres');
+    try {
+      await t.app.listen({ port: 0, host: '127.0.0.1' });
+      const url = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+      const list = (await (await fetch(`${url}/api/lists`, { method: 'POST' })).json()) as {
+        id: string;
+      };
+      const stream = await openEventStream(`${url}/api/lists/${list.id}/events`);
+      await stream.next((e) => e.data === 'connected');
+      const closing = t.app.close();
+      await stream.ended;
+      await closing;
+    } finally {
+      await t.close();
+    }
+  });
+});
