@@ -4,6 +4,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Profile } from './profile.ts';
 import { validateImageTag, validateProfile } from './profile-validation.ts';
 import { BackupCopyStack, backupCopyVaultName } from './stacks/backup-copy-stack.ts';
+import { DeployRoleStack } from './stacks/deploy-role-stack.ts';
 import { StatefulStack } from './stacks/stateful-stack.ts';
 import { StatelessStack } from './stacks/stateless-stack.ts';
 
@@ -15,6 +16,12 @@ export interface CloudTodoAppOptions {
   readonly outdir?: string;
   /** Extra context (the CLI passes cdk.json's context through the environment itself). */
   readonly context?: Record<string, unknown>;
+  /** The GitHub deploy role's stack (optional, docs/deploy.md): `owner/name` and branch. */
+  readonly deployRole?: {
+    readonly repository: string;
+    readonly branch?: string;
+    readonly existingProviderArn?: string;
+  };
 }
 
 export interface CloudTodoApp {
@@ -23,6 +30,8 @@ export interface CloudTodoApp {
   readonly stateless: StatelessStack;
   /** The second-region vault's stack, when the profile copies backups. */
   readonly backupCopy?: BackupCopyStack;
+  /** The role GitHub Actions deploys with, when asked for. */
+  readonly deployRole?: DeployRoleStack;
 }
 
 /**
@@ -74,8 +83,25 @@ export function buildApp(options: CloudTodoAppOptions): CloudTodoApp {
   });
   stateless.addStackDependency(stateful);
   if (backupCopy) stateful.addStackDependency(backupCopy);
+  // From the options, or from the CLI's context: `-c deployRoleRepository=owner/name`
+  // (optionally `-c deployRoleBranch=…`, `-c deployRoleProviderArn=…`).
+  const context = (key: string) => app.node.tryGetContext(key) as string | undefined;
+  const repository = options.deployRole?.repository ?? context('deployRoleRepository');
+  const deployRole = repository
+    ? new DeployRoleStack(app, `${prefix}-DeployRole`, {
+        env,
+        repository,
+        branch: options.deployRole?.branch ?? context('deployRoleBranch'),
+        existingProviderArn:
+          options.deployRole?.existingProviderArn ?? context('deployRoleProviderArn'),
+        tagPattern: 'v*',
+        profileName: profile.name,
+        repositories: Object.values(stateful.images.repositories),
+        description: `cloud-todo ${profile.name}: the role GitHub Actions deploys with (OIDC)`,
+      })
+    : undefined;
   Tags.of(app).add('project', 'cloud-todo');
   Tags.of(app).add('profile', profile.name);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
-  return { app, stateful, stateless, backupCopy };
+  return { app, stateful, stateless, backupCopy, deployRole };
 }
