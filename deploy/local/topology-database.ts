@@ -1,10 +1,13 @@
+import pg from 'pg';
 import {
   createTestDatabase,
   findOrStartPostgres,
+  postgresBinDir,
   startThrowawayCluster,
   withDatabase,
   type ThrowawayCluster,
 } from '@cloud-todo/testkit';
+import { PgBackRest, type ReplicaCluster } from './pgbackrest.ts';
 
 /** Where the topology's PostgreSQL comes from. */
 export type DatabaseSource =
@@ -13,7 +16,12 @@ export type DatabaseSource =
   /** A fresh database on the machine's server (or a throwaway cluster when none answers). */
   | { readonly kind: 'fresh' }
   /** A cluster of its own that can be stopped and started: the stand-in for a failover. */
-  | { readonly kind: 'throwaway' };
+  | { readonly kind: 'throwaway' }
+  /**
+   * A cluster of its own with continuous WAL archiving to a pgBackRest repository: the
+   * stand-in for RDS's automated backups and point-in-time restore.
+   */
+  | { readonly kind: 'archived' };
 
 export interface TopologyDatabase {
   /** Connection URL the API instances use. */
@@ -27,6 +35,8 @@ export interface TopologyDatabase {
   start(): Promise<void>;
   /** Drops what the topology created: the database, or the whole cluster. */
   dispose(): Promise<void>;
+  /** Set for an `archived` cluster: where pgBackRest finds it. */
+  readonly replica?: ReplicaCluster;
 }
 
 export async function provisionDatabase(source: DatabaseSource): Promise<TopologyDatabase> {
@@ -40,9 +50,10 @@ export async function provisionDatabase(source: DatabaseSource): Promise<Topolog
       dispose: () => Promise.resolve(),
     };
   }
-  if (source.kind === 'throwaway') {
+  if (source.kind === 'throwaway' || source.kind === 'archived') {
     const cluster = await startThrowawayCluster();
     try {
+      if (source.kind === 'archived') return await archivedDatabase(cluster);
       return await databaseInCluster(cluster);
     } catch (error) {
       await cluster.destroy();
@@ -74,6 +85,47 @@ async function databaseInCluster(cluster: ThrowawayCluster): Promise<TopologyDat
     start: () => cluster.start(),
     dispose: () => cluster.destroy(),
   };
+}
+
+/**
+ * Turns WAL archiving on (a restart, as `archive_mode` needs one) and creates the pgBackRest
+ * stanza. The server's own settings go into postgresql.auto.conf, so that `pg_ctl start`
+ * from another process (`npm run restore`) starts it the same way, and a restored PGDATA
+ * keeps archiving.
+ */
+async function archivedDatabase(cluster: ThrowawayCluster): Promise<TopologyDatabase> {
+  const replica: ReplicaCluster = {
+    dir: cluster.dataDir,
+    port: cluster.port,
+    binDir: await postgresBinDir(),
+  };
+  const pgbackrest = new PgBackRest(replica);
+  await pgbackrest.writeConfig();
+  const settings: Record<string, string> = {
+    port: String(cluster.port),
+    listen_addresses: '127.0.0.1',
+    unix_socket_directories: cluster.dataDir,
+    max_connections: '200',
+    wal_level: 'replica',
+    archive_mode: 'on',
+    archive_command: pgbackrest.archiveCommand,
+    // A segment is archived at least this often under any write load: the RPO bound when
+    // the data directory itself is lost (RDS uploads its transaction logs every 5 minutes).
+    archive_timeout: '60s',
+  };
+  const admin = new pg.Client({ connectionString: cluster.url });
+  await admin.connect();
+  try {
+    for (const [name, value] of Object.entries(settings)) {
+      await admin.query(`alter system set ${name} = ${pg.escapeLiteral(value)}`);
+    }
+  } finally {
+    await admin.end();
+  }
+  await cluster.stop('fast');
+  await cluster.start();
+  await pgbackrest.createStanza();
+  return { ...(await databaseInCluster(cluster)), source: 'archived', replica };
 }
 
 function notRestartable(): Promise<void> {

@@ -1,16 +1,20 @@
 // `npm run stack -- --api 2 --web 2`: the production topology on this machine, until Ctrl-C.
 import { parseArgs } from 'node:util';
+import { PgBackRest } from '../pgbackrest.ts';
+import { clearStackState, writeStackState } from '../stack-state.ts';
 import { startTopology, type Topology } from '../topology.ts';
 
-const usage = `Usage: npm run stack -- [--api N] [--web M] [--port P] [--database-url URL] [--throwaway-db]
+const usage = `Usage: npm run stack -- [--api N] [--web M] [--port P] [--database-url URL] [--shared-db]
 
   --api N            API processes (default 2), alternately in AZ a and b
   --web M            nginx instances of the web config (default 2)
   --port P           HAProxy's port on 127.0.0.1 (default 8080)
-  --database-url URL use this database as it is (migrations run on it)
-  --throwaway-db     start a PostgreSQL cluster of its own instead of a fresh database on
-                     the server at 127.0.0.1:5432 (the default; a throwaway cluster is used
-                     anyway when no server answers there)
+                     The database is a PostgreSQL cluster of the stack's own, with WAL
+                     archiving to a pgBackRest repository and a first base backup
+                     (npm run backup, npm run restore), unless one of these is given:
+  --database-url URL use this database as it is (migrations run on it; no backups)
+  --shared-db        a fresh database on the server at 127.0.0.1:5432 (no backups)
+  --throwaway-db     a cluster of its own without WAL archiving
   --rate-limit-max R the API's RATE_LIMIT_MAX (requests per minute per client)`;
 
 function count(value: string | undefined, fallback: number, name: string): number {
@@ -28,6 +32,7 @@ async function main(): Promise<void> {
       port: { type: 'string' },
       'database-url': { type: 'string' },
       'throwaway-db': { type: 'boolean', default: false },
+      'shared-db': { type: 'boolean', default: false },
       'rate-limit-max': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -47,6 +52,7 @@ async function main(): Promise<void> {
     console.log(`\n${signal}: stopping everything the stack started…`);
     // While it is still starting, startTopology's result is stopped below.
     if (!state.topology) return;
+    await clearStackState(state.topology.runDir);
     await state.topology.stop();
     console.log('stopped.');
     process.exit(0);
@@ -60,7 +66,9 @@ async function main(): Promise<void> {
     port,
     database: databaseUrl
       ? { kind: 'url', url: databaseUrl }
-      : { kind: values['throwaway-db'] ? 'throwaway' : 'fresh' },
+      : {
+          kind: values['shared-db'] ? 'fresh' : values['throwaway-db'] ? 'throwaway' : 'archived',
+        },
     apiEnv: values['rate-limit-max'] ? { RATE_LIMIT_MAX: values['rate-limit-max'] } : {},
     logToFiles: true,
     onProgress: (line) => console.log(`stack: ${line}`),
@@ -73,6 +81,11 @@ async function main(): Promise<void> {
   }
 
   const t = topology;
+  if (t.database.replica) {
+    console.log('stack: taking the first base backup (pgBackRest)');
+    await new PgBackRest(t.database.replica).backup('full');
+  }
+  await writeStackState(t);
   console.log(`
 cloud-todo stack is up: ${t.url}
 
@@ -86,6 +99,15 @@ Runtime API (drain a target as ECS deregisters it before a stop):
   npm run lb -w deploy -- ${t.admin.socketPath} "set server api/a1 state drain"
   npm run lb -w deploy -- ${t.admin.socketPath} "show stat"
 
+${
+  t.database.replica
+    ? `Backups (pgBackRest, WAL archived continuously; repository in ${t.database.replica.dir}/pgbackrest):
+  npm run backup                                   another base backup (incremental)
+  npm run restore -- --to ${new Date().toISOString()}   point-in-time restore
+  npm run restore -- --latest                      restore to the end of the archived WAL
+`
+    : ''
+}
 Ctrl-C stops everything.`);
   // An instance that dies is reported, not restarted: that is HAProxy's job to notice.
   for (const instance of t.instances) {

@@ -1,20 +1,16 @@
 // `npm run stack` as a person uses it: it prints the URL, the app works through it (pages
 // from nginx, the API behind the /api rule with absolute URLs built from the forwarded
-// headers), and Ctrl-C stops every process it started and drops its database.
-import { readFileSync } from 'node:fs';
+// headers), backups and restores work on it from another terminal, and Ctrl-C stops every
+// process it started and removes its database cluster.
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, expect, test } from 'vitest';
-import pg from 'pg';
-import {
-  DEFAULT_ADMIN_URL,
-  freePort,
-  postgresAnswers,
-  startProcess,
-  type RunningProcess,
-} from '@cloud-todo/testkit';
+import { freePort, startProcess, type RunningProcess } from '@cloud-todo/testkit';
 
 const STACK = resolve(import.meta.dirname, '../../local/bin/stack.ts');
+const BACKUP = resolve(import.meta.dirname, '../../local/bin/backup.ts');
+const RESTORE = resolve(import.meta.dirname, '../../local/bin/restore.ts');
 let stack: RunningProcess | undefined;
 
 afterAll(async () => {
@@ -76,7 +72,29 @@ test('npm run stack: serves the app through HAProxy, Ctrl-C stops everything it 
   const list = (await created.json()) as { id: string; url: string };
   expect(list.url).toBe(`${base}/api/lists/${list.id}`);
 
-  const database = /database\s+fresh: (\S+)/.exec(stack.output())?.[1];
+  // The database archives its WAL: `npm run backup` and `npm run restore -- --latest` work
+  // on the running stack, and the list created above survives the restore.
+  const runDir = /logs, config\s+(\S+)/.exec(stack.output())?.[1] as string;
+  const clusterDir = /repository in (\S+)\/pgbackrest/.exec(stack.output())?.[1] as string;
+  expect(existsSync(`${clusterDir}/pgbackrest/repo`)).toBe(true);
+  const backup = startProcess(process.execPath, [BACKUP, '--stack', runDir]);
+  expect(await backup.exited, backup.output()).toBe(0);
+  expect(backup.output()).toMatch(/\d{8}-\d{6}F_\d{8}-\d{6}I\s+incr/);
+  const restore = startProcess(process.execPath, [RESTORE, '--latest', '--stack', runDir]);
+  expect(await restore.exited, restore.output()).toBe(0);
+  expect(restore.output()).toContain('[6/6] put the API instances back in rotation');
+  expect(restore.output()).toMatch(/100 % restored/);
+  const again = await fetch(`${base}/api/lists/${list.id}`);
+  expect(again.status).toBe(200);
+  const badTarget = startProcess(process.execPath, [
+    RESTORE,
+    '--to',
+    'yesterday',
+    '--stack',
+    runDir,
+  ]);
+  expect(await badTarget.exited).toBe(1);
+  expect(badTarget.output()).toContain('ISO 8601 time with a zone');
   const started = [...children(stack.pid)];
   // HAProxy, two API processes, two nginx masters (and their workers below them).
   expect(started.length).toBe(5);
@@ -87,13 +105,8 @@ test('npm run stack: serves the app through HAProxy, Ctrl-C stops everything it 
   expect(stack.output()).toContain('stopped.');
   await sleep(500);
   expect(all.filter(alive)).toEqual([]);
-  if (database && (await postgresAnswers(DEFAULT_ADMIN_URL))) {
-    const name = new URL(database).pathname.slice(1);
-    const client = new pg.Client({ connectionString: DEFAULT_ADMIN_URL });
-    await client.connect();
-    const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [name]);
-    await client.end();
-    expect(rowCount).toBe(0);
-  }
+  // The cluster, its backups and the run folder are gone with it.
+  expect(existsSync(clusterDir)).toBe(false);
+  expect(existsSync(runDir)).toBe(false);
   stack = undefined;
 });
