@@ -9,6 +9,10 @@ export interface TodoVersion {
   readonly completed: boolean;
   /** True once the API answered 2xx for this write. */
   acknowledged: boolean;
+  /** When the client sent the write (its first attempt), ms since the load started. */
+  startedAt?: number;
+  /** When the client received the 2xx, ms since the load started. */
+  acknowledgedAt?: number;
 }
 
 export interface LedgerTodo {

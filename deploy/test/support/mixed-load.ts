@@ -172,6 +172,7 @@ export class MixedLoad {
   }
 
   async #create(todo: LedgerTodo): Promise<void> {
+    (todo.versions[0] as { startedAt?: number }).startedAt = this.now();
     const answer = await this.#call('create', 'POST', `/api/lists/${todo.listId}/todos`, {
       body: { title: todo.base },
       idempotencyKey: randomUUID(),
@@ -180,6 +181,7 @@ export class MixedLoad {
     if (answer && typeof id === 'string') {
       todo.id = id;
       (todo.versions[0] as { acknowledged: boolean }).acknowledged = true;
+      (todo.versions[0] as { acknowledgedAt?: number }).acknowledgedAt = this.now();
     }
   }
 
@@ -188,6 +190,8 @@ export class MixedLoad {
       title: `${todo.base} v${todo.versions.length}`,
       completed: todo.versions.length % 2 === 1,
       acknowledged: false,
+      startedAt: this.now(),
+      acknowledgedAt: undefined as number | undefined,
     };
     todo.versions.push(version);
     const answer = await this.#call(
@@ -198,7 +202,10 @@ export class MixedLoad {
         body: { title: version.title, completed: version.completed },
       },
     );
-    if (answer) version.acknowledged = true;
+    if (answer) {
+      version.acknowledged = true;
+      version.acknowledgedAt = this.now();
+    }
   }
 
   async #read(listId: string): Promise<void> {
