@@ -3,9 +3,10 @@
  *
  *   npx cdk synth -c profile=prod -c imageTag=$(git rev-parse --short HEAD)
  *
- * Context: `profile` (dev | prod, default dev), `imageTag` (git commit; default: the
+ * Context: `profile` (dev | course | prod, default dev), `imageTag` (git commit; default: the
  * checkout's HEAD). Environment: CDK_DEPLOY_ACCOUNT (else the CLI's CDK_DEFAULT_ACCOUNT,
- * else a placeholder that only synthesizes), CLOUD_TODO_ALARM_EMAILS (comma-separated),
+ * else a placeholder that only synthesizes), CLOUD_TODO_ALARM_EMAILS (comma-separated; prod
+ * refuses to synthesize without one unless CLOUD_TODO_ALARM_EMAILS_OPT_OUT gives the reason),
  * CLOUD_TODO_DOMAIN + CLOUD_TODO_HOSTED_ZONE_ID + CLOUD_TODO_ZONE_NAME (HTTPS),
  * CLOUD_TODO_BACKUP_COPY_REGION (a second region that receives backup copies).
  */
@@ -19,6 +20,7 @@ enableCompileCache();
 const { App } = await import('aws-cdk-lib');
 const { buildApp } = await import('../src/app.ts');
 const { isProfileName, PROFILES } = await import('../src/profile.ts');
+const { profileNotes } = await import('../src/profile-validation.ts');
 
 // Read the CLI's context without building a second app's constructs.
 const context = new App({ autoSynth: false });
@@ -43,6 +45,7 @@ const profile: Profile = {
   ...base,
   account: env.CDK_DEPLOY_ACCOUNT ?? env.CDK_DEFAULT_ACCOUNT ?? base.account,
   alarmEmails: emails ?? base.alarmEmails,
+  alarmEmailsOptOut: env.CLOUD_TODO_ALARM_EMAILS_OPT_OUT ?? base.alarmEmailsOptOut,
   backup: env.CLOUD_TODO_BACKUP_COPY_REGION
     ? { ...base.backup, copyToRegion: env.CLOUD_TODO_BACKUP_COPY_REGION }
     : base.backup,
@@ -58,6 +61,7 @@ const profile: Profile = {
 
 try {
   buildApp({ profile, imageTag }).app.synth();
+  for (const note of profileNotes(profile)) console.warn(`\n*** NOTE: ${note}\n`);
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # The one deploy command: from a clean checkout to a running cloud-todo.
 #
-#   bash infra/scripts/deploy.sh [dev|prod] [extra cdk deploy options…]
+#   bash infra/scripts/deploy.sh [dev|course|prod] [extra cdk deploy options…]
 #   npm run deploy -w infra -- prod
 #
 # 1. deploys the stateful stack (network, database, backups, ECR repositories),
 # 2. builds the api and web images and pushes them tagged with the short git commit
 #    (skipped for an image that the repository already has: tags are immutable),
-# 3. deploys the service stack with that tag.
+# 3. deploys the migration stack (the one-off task of that tag), runs the migration task and
+#    waits for it: a failed migration stops here, with the old code still serving,
+# 4. deploys the service stack with that tag (a rolling deploy that ECS rolls back when the
+#    new tasks fail to start or trip the 5xx / p99 deployment alarms).
 # Needs: AWS credentials for the target account (any way the AWS CLI finds them), the AWS CLI
 # v2, Docker with buildx, Node.js ≥ 22.18, git; the account/region bootstrapped once
 # (`npx cdk bootstrap`, docs/deploy.md). Overridable for tests: AWS, DOCKER, CDK.
@@ -16,8 +19,8 @@ set -euo pipefail
 profile="${1:-dev}"
 shift || true
 case "$profile" in
-  dev | prod) ;;
-  *) echo "deploy: unknown profile '$profile' (dev or prod)" >&2; exit 2 ;;
+  dev | course | prod) ;;
+  *) echo "deploy: unknown profile '$profile' (dev, course or prod)" >&2; exit 2 ;;
 esac
 
 infra_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -83,6 +86,30 @@ for image in api web; do
     -t "$repo:$tag" .
   "$docker_cli" push "$repo:$tag"
 done
+
+cdk deploy "$stack_prefix-Migration" --outputs-file "$outputs/migration.json" "$@"
+migration_output() { output "$outputs/migration.json" "$stack_prefix-Migration" "$1"; }
+cluster="$(migration_output MigrationClusterArn)"
+started_migration="$(date +%s)"
+echo "deploy: running the migration task ($tag)"
+task_arn="$("$aws_cli" ecs run-task --region "$region" --cluster "$cluster" \
+  --task-definition "$(migration_output MigrationTaskDefinitionArn)" \
+  --launch-type FARGATE --count 1 --started-by "deploy-$tag" \
+  --network-configuration "awsvpcConfiguration={subnets=[$(migration_output MigrationSubnetIds)],securityGroups=[$(migration_output MigrationSecurityGroupId)],assignPublicIp=DISABLED}" \
+  --query 'tasks[0].taskArn' --output text)"
+if [ -z "$task_arn" ] || [ "$task_arn" = "None" ]; then
+  echo "deploy: the migration task did not start; the services were not changed." >&2
+  exit 1
+fi
+"$aws_cli" ecs wait tasks-stopped --region "$region" --cluster "$cluster" --tasks "$task_arn"
+exit_code="$("$aws_cli" ecs describe-tasks --region "$region" --cluster "$cluster" \
+  --tasks "$task_arn" --query 'tasks[0].containers[0].exitCode' --output text)"
+if [ "$exit_code" != "0" ]; then
+  echo "deploy: the migration task failed (exit code $exit_code); the services were not changed." >&2
+  echo "        Its log: aws logs tail $(migration_output MigrationLogGroup) --since 30m" >&2
+  exit 1
+fi
+echo "deploy: migrated in $(($(date +%s) - started_migration)) s"
 
 cdk deploy "$stack_prefix-Services" --outputs-file "$outputs/services.json" "$@"
 echo "deploy: done. The app: $(output "$outputs/services.json" "$stack_prefix-Services" AppUrl)"

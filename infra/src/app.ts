@@ -4,6 +4,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Profile } from './profile.ts';
 import { validateImageTag, validateProfile } from './profile-validation.ts';
 import { BackupCopyStack, backupCopyVaultName } from './stacks/backup-copy-stack.ts';
+import { MigrationStack } from './stacks/migration-stack.ts';
 import { DeployRoleStack } from './stacks/deploy-role-stack.ts';
 import { StatefulStack } from './stacks/stateful-stack.ts';
 import { StatelessStack } from './stacks/stateless-stack.ts';
@@ -28,6 +29,8 @@ export interface CloudTodoApp {
   readonly app: App;
   readonly stateful: StatefulStack;
   readonly stateless: StatelessStack;
+  /** The schema-migration task of the image tag, run by the deploy before the services update. */
+  readonly migration: MigrationStack;
   /** The second-region vault's stack, when the profile copies backups. */
   readonly backupCopy?: BackupCopyStack;
   /** The role GitHub Actions deploys with, when asked for. */
@@ -74,6 +77,14 @@ export function buildApp(options: CloudTodoAppOptions): CloudTodoApp {
     backupCopyVaultArn,
     description: `cloud-todo ${profile.name}: network, database, backups, image repositories (stateful)`,
   });
+  const migration = new MigrationStack(app, `${prefix}-Migration`, {
+    env,
+    profile,
+    stateful,
+    imageTag,
+    description: `cloud-todo ${profile.name}: the one-off schema migration task (stateless)`,
+  });
+  migration.addStackDependency(stateful);
   const stateless = new StatelessStack(app, `${prefix}-Services`, {
     env,
     profile,
@@ -103,5 +114,5 @@ export function buildApp(options: CloudTodoAppOptions): CloudTodoApp {
   Tags.of(app).add('project', 'cloud-todo');
   Tags.of(app).add('profile', profile.name);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
-  return { app, stateful, stateless, backupCopy, deployRole };
+  return { app, stateful, stateless, migration, backupCopy, deployRole };
 }

@@ -121,6 +121,12 @@ export function validateProfile(profile: Profile): Profile {
     profile.alarmEmails.every((e) => /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(e)),
     'alarmEmails: e-mail addresses',
   );
+  need(
+    !profile.alarmEmailsRequired ||
+      profile.alarmEmails.length > 0 ||
+      (profile.alarmEmailsOptOut ?? '').trim().length >= 10,
+    `alarmEmails: profile ${profile.name} needs at least one address (CLOUD_TODO_ALARM_EMAILS), or a reason of at least 10 characters why nobody gets alarms by e-mail (CLOUD_TODO_ALARM_EMAILS_OPT_OUT)`,
+  );
   if (problems.length > 0) {
     throw new Error(`Invalid profile "${profile.name}":\n- ${problems.join('\n- ')}`);
   }
@@ -135,4 +141,25 @@ export function validateImageTag(tag: string): string {
     );
   }
   return tag;
+}
+
+/**
+ * What a deployer must hear before deploying this profile, though it is allowed: printed by
+ * bin/ on every synth, so that an HTTP-only or unwatched environment is never a surprise.
+ */
+export function profileNotes(profile: Profile): string[] {
+  const notes: string[] = [];
+  if (!profile.domain) {
+    notes.push(
+      `profile ${profile.name} serves plain HTTP: lists and their links cross the internet unencrypted. For HTTPS set CLOUD_TODO_DOMAIN, CLOUD_TODO_HOSTED_ZONE_ID and CLOUD_TODO_ZONE_NAME (docs/deploy.md).`,
+    );
+  }
+  if (profile.alarmEmails.length === 0) {
+    notes.push(
+      profile.alarmEmailsOptOut
+        ? `profile ${profile.name} has no alarm e-mails (opt-out: ${profile.alarmEmailsOptOut}); subscribe to the AlarmTopicArn output, or nobody hears an alarm.`
+        : `profile ${profile.name} has no alarm e-mails: alarms reach nobody. Set CLOUD_TODO_ALARM_EMAILS.`,
+    );
+  }
+  return notes;
 }

@@ -13,7 +13,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
  * AWS): each appends its arguments to a log; `cdk deploy … --outputs-file F` writes the
  * outputs the real deploy would.
  */
-function stubs(existingImages: string[]) {
+function stubs(existingImages: string[], migrationExitCode = 0) {
   const dir = mkdtempSync(join(work, 'bin-'));
   const log = join(dir, 'calls.log');
   const stub = (name: string, body: string) => {
@@ -28,6 +28,9 @@ function stubs(existingImages: string[]) {
     `case "$1 $2" in
   "sts get-caller-identity") echo 123456789012 ;;
   "ecr get-login-password") echo token ;;
+  "ecs run-task") echo arn:aws:ecs:us-east-1:123456789012:task/migrations/abc ;;
+  "ecs wait") exit 0 ;;
+  "ecs describe-tasks") echo ${migrationExitCode} ;;
   "ecr describe-images") case "$*" in ${existingImages.map((i) => `*"--repository-name ${i}"*) exit 0 ;;`).join(' ')} *) exit 254 ;; esac ;;
 esac`,
   );
@@ -38,6 +41,7 @@ esac`,
 for arg in "$@"; do [ "$prev" = "--outputs-file" ] && file="$arg"; prev="$arg"; done
 case "$stack" in
   *-Stateful) echo "{\\"$stack\\":{\\"ApiRepositoryUri\\":\\"${registry}/api-repo\\",\\"WebRepositoryUri\\":\\"${registry}/web-repo\\"}}" > "$file" ;;
+  *-Migration) echo "{\\"$stack\\":{\\"MigrationClusterArn\\":\\"arn:cluster\\",\\"MigrationTaskDefinitionArn\\":\\"arn:taskdef\\",\\"MigrationSubnetIds\\":\\"subnet-a,subnet-b\\",\\"MigrationSecurityGroupId\\":\\"sg-api\\",\\"MigrationLogGroup\\":\\"migrate-logs\\"}}" > "$file" ;;
   *-Services) echo "{\\"$stack\\":{\\"AppUrl\\":\\"http://alb.example\\",\\"DashboardUrl\\":\\"https://dash.example\\"}}" > "$file" ;;
 esac`,
   );
@@ -88,10 +92,27 @@ describe('infra/scripts/deploy.sh', () => {
       new RegExp(`-f apps/web/Dockerfile .*-t ${registry}/web-repo:${tag} \\.$`),
     );
     const pushWeb = step(new RegExp(`^docker push ${registry}/web-repo:${tag}$`));
-    const services = step(new RegExp(`^cdk deploy CloudTodo-prod-Services .*-c imageTag=${tag}$`));
-    expect([stateful, login, buildApi, pushApi, buildWeb, pushWeb, services]).toEqual(
-      [stateful, login, buildApi, pushApi, buildWeb, pushWeb, services].toSorted((a, b) => a - b),
+    const migrationStack = step(
+      new RegExp(`^cdk deploy CloudTodo-prod-Migration .*-c imageTag=${tag}$`),
     );
+    const runTask = step(
+      /^aws ecs run-task .*--cluster arn:cluster --task-definition arn:taskdef --launch-type FARGATE .*subnets=\[subnet-a,subnet-b\],securityGroups=\[sg-api\],assignPublicIp=DISABLED/,
+    );
+    const wait = step(/^aws ecs wait tasks-stopped .*--tasks arn:aws:ecs:.*task\/migrations\/abc$/);
+    const services = step(new RegExp(`^cdk deploy CloudTodo-prod-Services .*-c imageTag=${tag}$`));
+    const order = [
+      stateful,
+      login,
+      buildApi,
+      pushApi,
+      buildWeb,
+      pushWeb,
+      migrationStack,
+      runTask,
+      wait,
+      services,
+    ];
+    expect(order).toEqual(order.toSorted((a, b) => a - b));
     expect(calls[stateful]).toContain('--require-approval never');
     expect(calls.join('\n')).not.toContain(':latest');
   });
@@ -104,6 +125,15 @@ describe('infra/scripts/deploy.sh', () => {
     expect(calls).not.toMatch(/apps\/api\/Dockerfile/);
     expect(calls).toMatch(/apps\/web\/Dockerfile/);
     expect(calls).toMatch(/cdk deploy CloudTodo-dev-Services/);
+  });
+
+  it('stops before the services when the migration task fails', () => {
+    const { log, env } = stubs(['api-repo', 'web-repo'], 1);
+    const run = spawnSync('bash', [script, 'prod'], { env, encoding: 'utf8' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('the migration task failed (exit code 1)');
+    expect(run.stderr).toContain('aws logs tail migrate-logs');
+    expect(readFileSync(log, 'utf8')).not.toMatch(/cdk deploy CloudTodo-prod-Services/);
   });
 
   it('refuses an unknown profile', () => {

@@ -31,7 +31,7 @@ export default function setup(project: TestProject) {
     const outdir = mkdtempSync(join(tmpdir(), `cloud-todo-infra-${variant}-`));
     const started = performance.now();
     try {
-      const { app, stateful, stateless, backupCopy } = buildApp({
+      const { app, stateful, stateless, migration, backupCopy } = buildApp({
         profile,
         imageTag: TEST_IMAGE_TAG,
         outdir,
@@ -52,6 +52,7 @@ export default function setup(project: TestProject) {
       results[variant] = {
         stateful: assembly.getStackByName(stateful.stackName).template as Record<string, unknown>,
         services: assembly.getStackByName(stateless.stackName).template as Record<string, unknown>,
+        migration: assembly.getStackByName(migration.stackName).template as Record<string, unknown>,
         backupCopy: backupCopy
           ? (assembly.getStackByName(backupCopy.stackName).template as Record<string, unknown>)
           : undefined,

@@ -1,14 +1,55 @@
 import { describe, expect, it } from 'vitest';
 import { isProfileName, PROFILES, type Profile } from '../src/profile.ts';
-import { validateImageTag, validateProfile } from '../src/profile-validation.ts';
+import { profileNotes, validateImageTag, validateProfile } from '../src/profile-validation.ts';
 
 describe('profiles', () => {
-  it('accepts the committed profiles', () => {
-    for (const profile of Object.values(PROFILES)) expect(validateProfile(profile)).toBe(profile);
+  it('accepts the committed profiles (prod once it has an alarm address)', () => {
+    expect(validateProfile(PROFILES.dev)).toBe(PROFILES.dev);
+    expect(validateProfile(PROFILES.course)).toBe(PROFILES.course);
+    const prod = { ...PROFILES.prod, alarmEmails: ['oncall@example.org'] };
+    expect(validateProfile(prod)).toBe(prod);
+  });
+
+  it('refuses prod without an alarm address, unless a named opt-out says why', () => {
+    expect(() => validateProfile(PROFILES.prod)).toThrow(
+      /alarmEmails: profile prod needs at least one address \(CLOUD_TODO_ALARM_EMAILS\)/,
+    );
+    expect(() => validateProfile({ ...PROFILES.prod, alarmEmailsOptOut: 'no' })).toThrow(
+      /alarmEmails/,
+    );
+    const optedOut = {
+      ...PROFILES.prod,
+      alarmEmailsOptOut: 'the on-call tool subscribes to the topic itself',
+    };
+    expect(validateProfile(optedOut)).toBe(optedOut);
+    expect(profileNotes(optedOut).join('\n')).toContain(
+      'opt-out: the on-call tool subscribes to the topic itself',
+    );
+  });
+
+  it('says loudly when a profile serves plain HTTP or alarms reach nobody', () => {
+    const notes = profileNotes(PROFILES.dev);
+    expect(notes.some((n) => n.includes('serves plain HTTP'))).toBe(true);
+    expect(notes.some((n) => n.includes('alarms reach nobody'))).toBe(true);
+    const quiet = profileNotes({
+      ...PROFILES.prod,
+      alarmEmails: ['oncall@example.org'],
+      domain: { name: 'todo.example.org', hostedZoneId: 'Z0123', zoneName: 'example.org' },
+    });
+    expect(quiet).toEqual([]);
+  });
+
+  it('sizes the course profile for the failover lab at the lowest price', () => {
+    expect(PROFILES.course).toMatchObject({
+      availabilityZones: ['us-east-1a', 'us-east-1b'],
+      natGateways: 1,
+      waf: false,
+      database: { instanceType: 't4g.micro', multiAz: true },
+    });
   });
 
   it('knows its profile names and nothing else', () => {
-    expect(isProfileName('dev') && isProfileName('prod')).toBe(true);
+    expect(isProfileName('dev') && isProfileName('course') && isProfileName('prod')).toBe(true);
     expect(isProfileName('staging')).toBe(false);
     expect(isProfileName('toString')).toBe(false);
   });

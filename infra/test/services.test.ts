@@ -80,7 +80,6 @@ describe.each(['dev', 'prod'] as Variant[])('container platform (%s)', (variant)
         User: user,
         ReadonlyRootFilesystem: true,
         StopTimeout: 30,
-        MountPoints: [{ ContainerPath: '/tmp', ReadOnly: false, SourceVolume: 'scratch0' }],
         HealthCheck: expect.objectContaining({ Interval: 15, Retries: 3, Timeout: 5 }) as unknown,
       });
     },
@@ -127,11 +126,73 @@ describe.each(['dev', 'prod'] as Variant[])('container platform (%s)', (variant)
       DB_SSL: 'verify-full',
       DB_CA_FILE: '/app/certs/rds-global-bundle.pem',
       LOG_LEVEL: 'info',
-      MIGRATE_ON_START: 'true',
+      MIGRATE_ON_START: 'false', // the migration task runs before the services update
     });
     expect(Object.keys(env).some((k) => /PASSWORD|SECRET|DATABASE_URL/.test(k))).toBe(false);
     expect(container('Web').Secrets).toBeUndefined();
   });
+
+  it.each(['Api', 'Web'] as const)(
+    '%s: writable scratch /tmp and the ECS Exec agent folders, nothing else',
+    (prefix) => {
+      const mounts = (container(prefix).MountPoints as { ContainerPath: string }[]).map(
+        (m) => m.ContainerPath,
+      );
+      expect(mounts.sort()).toEqual(['/tmp', '/var/lib/amazon/ssm', '/var/log/amazon/ssm']);
+    },
+  );
+
+  it('enables ECS Exec on both services and logs every session to its own log group', () => {
+    const execServices = Object.values(resourcesOf(services, 'AWS::ECS::Service')).filter(
+      (s) => s.Properties?.EnableExecuteCommand === true,
+    );
+    expect(execServices).toHaveLength(2);
+    services.hasResourceProperties('AWS::ECS::Cluster', {
+      Configuration: {
+        ExecuteCommandConfiguration: {
+          Logging: 'OVERRIDE',
+          LogConfiguration: {
+            CloudWatchLogGroupName: { Ref: Match.stringLikeRegexp('^ExecSessionLogs') },
+          },
+        },
+      },
+    });
+    const group = Object.entries(resourcesOf(services, 'AWS::Logs::LogGroup')).find(([id]) =>
+      id.startsWith('ExecSessionLogs'),
+    )![1];
+    expect(group.Properties?.RetentionInDays).toBe(profile.logRetentionDays);
+  });
+
+  it.each(['Api', 'Web'] as const)(
+    '%s: a deploy is rolled back when its target 5xx rate or p99 alarm fires',
+    (prefix) => {
+      const service = Object.values(resourcesOf(services, 'AWS::ECS::Service')).find(
+        (s) =>
+          JSON.stringify(s.Properties?.TaskDefinition) ===
+          JSON.stringify({
+            Ref: Object.keys(taskDefs).find((id) => id.startsWith(`${prefix}Task`)),
+          }),
+      )!;
+      const alarms = (
+        service.Properties?.DeploymentConfiguration as {
+          Alarms: { Enable: boolean; Rollback: boolean; AlarmNames: { Ref: string }[] };
+        }
+      ).Alarms;
+      expect(alarms).toMatchObject({ Enable: true, Rollback: true });
+      const names = alarms.AlarmNames.map(
+        (ref) =>
+          (
+            resourcesOf(services, 'AWS::CloudWatch::Alarm')[ref.Ref]?.Properties as {
+              AlarmName: string;
+            }
+          ).AlarmName,
+      );
+      expect(names.sort()).toEqual([
+        `CloudTodo-${profile.name}-${prefix}P99Latency`,
+        `CloudTodo-${profile.name}-${prefix}Target5xxRate`,
+      ]);
+    },
+  );
 
   it('lets only the api task execution role read the database secret', () => {
     const policies = Object.entries(resourcesOf(services, 'AWS::IAM::Policy')).filter(([, p]) =>

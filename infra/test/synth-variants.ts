@@ -4,12 +4,14 @@ import { PROFILES, type Profile } from '../src/profile.ts';
 export const TEST_IMAGE_TAG = '0123abc';
 
 /**
- * What the tests synthesize: both committed profiles, and prod with every option on (a
- * domain for HTTPS, alarm e-mails, backup copies to a second region).
+ * What the tests synthesize: the committed profiles (prod with the alarm address a deploy must
+ * give it), and prod with every option on (a domain for HTTPS, backup copies to a second
+ * region).
  */
 export const VARIANTS = {
   dev: PROFILES.dev,
-  prod: PROFILES.prod,
+  course: PROFILES.course,
+  prod: { ...PROFILES.prod, alarmEmails: ['oncall@example.org'] },
   https: {
     ...PROFILES.prod,
     name: 'https',
@@ -38,6 +40,7 @@ export interface SynthResult {
   readonly error?: string;
   readonly stateful?: Record<string, unknown>;
   readonly services?: Record<string, unknown>;
+  readonly migration?: Record<string, unknown>;
   /** The second-region vault's stack, when the variant copies backups. */
   readonly backupCopy?: Record<string, unknown>;
   readonly statefulTerminationProtection?: boolean;

@@ -10,16 +10,22 @@ export function synthResult(variant: Variant): SynthResult {
   return result;
 }
 
-const cache = new Map<Variant, { stateful: Template; services: Template }>();
+interface Templates {
+  stateful: Template;
+  services: Template;
+  migration: Template;
+}
+const cache = new Map<Variant, Templates>();
 
-/** The two templates of a variant, parsed once per test file. */
-export function templates(variant: Variant): { stateful: Template; services: Template } {
+/** The templates of a variant, parsed once per test file. */
+export function templates(variant: Variant): Templates {
   let entry = cache.get(variant);
   if (!entry) {
     const result = synthResult(variant);
     entry = {
       stateful: Template.fromJSON(result.stateful ?? {}),
       services: Template.fromJSON(result.services ?? {}),
+      migration: Template.fromJSON(result.migration ?? {}),
     };
     cache.set(variant, entry);
   }

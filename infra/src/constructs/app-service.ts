@@ -44,7 +44,19 @@ export interface AppServiceProps {
   readonly healthCheckGracePeriod: Duration;
   /** Log retention in days. */
   readonly logRetentionDays: number;
+  /**
+   * ECS Exec (`aws ecs execute-command`) into the running tasks, for debugging; sessions are
+   * logged where the cluster's execute-command configuration says. Default: off.
+   */
+  readonly enableExec?: boolean;
 }
+
+/**
+ * Where the SSM agent that ECS Exec injects writes its state and logs. A read-only root file
+ * system would stop the agent, so these get writable task volumes of their own
+ * (https://github.com/aws/containers-roadmap/issues/1359); the agent runs as root.
+ */
+export const EXEC_AGENT_PATHS = ['/var/lib/amazon/ssm', '/var/log/amazon/ssm'] as const;
 
 /**
  * One containerised service on Fargate in the private subnets: no public IP, read-only
@@ -112,6 +124,13 @@ export class AppService extends Construct {
       this.taskDefinition.addVolume({ name });
       this.container.addMountPoints({ sourceVolume: name, containerPath: path, readOnly: false });
     });
+    if (props.enableExec) {
+      EXEC_AGENT_PATHS.forEach((path, index) => {
+        const name = `execAgent${index}`;
+        this.taskDefinition.addVolume({ name });
+        this.container.addMountPoints({ sourceVolume: name, containerPath: path, readOnly: false });
+      });
+    }
 
     this.service = new ecs.FargateService(this, 'Service', {
       cluster: props.cluster,
@@ -127,6 +146,7 @@ export class AppService extends Construct {
       healthCheckGracePeriod: props.healthCheckGracePeriod,
       enableECSManagedTags: true,
       propagateTags: ecs.PropagatedTagSource.SERVICE,
+      enableExecuteCommand: props.enableExec ?? false,
     });
   }
 }

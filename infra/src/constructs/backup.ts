@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
@@ -23,6 +24,8 @@ export interface BackupProps {
 export class Backup extends Construct {
   readonly vault: backup.BackupVault;
   readonly plan: backup.BackupPlan;
+  /** The role AWS Backup assumes to restore a recovery point (`npm run restore -w infra`). */
+  readonly restoreRole: iam.Role;
 
   constructor(scope: Construct, id: string, props: BackupProps) {
     super(scope, id);
@@ -75,6 +78,20 @@ export class Backup extends Construct {
     });
     const selection = this.plan.addSelection('Database', {
       resources: [backup.BackupResource.fromRdsDatabaseInstance(props.database)],
+    });
+    this.restoreRole = new iam.Role(this, 'RestoreRole', {
+      assumedBy: new iam.ServicePrincipal('backup.amazonaws.com'),
+      description: 'AWS Backup restores of the cloud-todo database',
+      managedPolicies: [
+        iam.ManagedPolicy.fromAwsManagedPolicyName(
+          'service-role/AWSBackupServiceRolePolicyForRestores',
+        ),
+      ],
+    });
+    Validations.of(this.restoreRole).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores]',
+      reason:
+        'AWS Backup assumes this role to restore; AWSBackupServiceRolePolicyForRestores is the AWS-maintained policy for it, kept current by AWS as Backup adds resource types.',
     });
     Validations.of(selection).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]',

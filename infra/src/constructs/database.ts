@@ -29,6 +29,9 @@ export class Database extends Construct {
   readonly instance: rds.DatabaseInstance;
   readonly secret: rds.DatabaseSecret;
   readonly key: kms.Key;
+  readonly parameterGroup: rds.ParameterGroup;
+  /** The subnet group that the instance creates for itself (a restore reuses it). */
+  readonly subnetGroup: rds.ISubnetGroup;
 
   constructor(scope: Construct, id: string, props: DatabaseProps) {
     super(scope, id);
@@ -54,7 +57,7 @@ export class Database extends Construct {
     const engine = rds.DatabaseInstanceEngine.postgres({
       version: rds.PostgresEngineVersion.VER_18_3,
     });
-    const parameterGroup = new rds.ParameterGroup(this, 'Parameters', {
+    const parameterGroup = (this.parameterGroup = new rds.ParameterGroup(this, 'Parameters', {
       engine,
       description: 'cloud-todo: TLS only, slow-query and connection logging',
       parameters: {
@@ -64,7 +67,7 @@ export class Database extends Construct {
         log_connections: '1',
         log_disconnections: '1',
       },
-    });
+    }));
 
     this.instance = new rds.DatabaseInstance(this, 'Instance', {
       engine,
@@ -97,6 +100,8 @@ export class Database extends Construct {
       performanceInsightEncryptionKey: this.key,
       performanceInsightRetention: rds.PerformanceInsightRetention.DEFAULT, // 7 days, free tier
     });
+
+    this.subnetGroup = this.instance.node.findChild('SubnetGroup') as rds.SubnetGroup;
 
     // Single-user rotation: the new password is set on the same user. PostgreSQL checks a
     // password only when a connection opens, so the api's pooled connections survive; the

@@ -18,8 +18,6 @@ import { Construct } from 'constructs';
 import { THRESHOLDS } from '../alarm-thresholds.ts';
 import type { Profile } from '../profile.ts';
 
-export { THRESHOLDS };
-
 export interface MonitoredService {
   readonly name: 'api' | 'web';
   readonly service: ecs.FargateService;
@@ -53,6 +51,7 @@ export class Monitoring extends Construct {
   readonly dashboardName: string;
   private readonly action: actions.SnsAction;
   private readonly alarms: cloudwatch.Alarm[] = [];
+  private readonly alarmsById = new Map<string, cloudwatch.Alarm>();
   private readonly prefix: string;
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
@@ -124,6 +123,14 @@ export class Monitoring extends Construct {
     const alarm = new cloudwatch.Alarm(this, id, { alarmName: `${this.prefix}-${id}`, ...props });
     alarm.addAlarmAction(this.action);
     this.alarms.push(alarm);
+    this.alarmsById.set(id, alarm);
+    return alarm;
+  }
+
+  /** One of the alarms built here, by its id (e.g. `ApiTarget5xxRate`). */
+  customAlarm(id: string): cloudwatch.Alarm {
+    const alarm = this.alarmsById.get(id);
+    if (!alarm) throw new Error(`No alarm ${id} in ${this.node.path}`);
     return alarm;
   }
 

@@ -6,6 +6,7 @@ import { Database } from '../constructs/database.ts';
 import { ImageRepositories } from '../constructs/image-repositories.ts';
 import { Network } from '../constructs/network.ts';
 import type { Profile } from '../profile.ts';
+import { STATEFUL_OUTPUTS as OUT } from '../stack-outputs.ts';
 
 export interface StatefulStackProps extends StackProps {
   readonly profile: Profile;
@@ -52,9 +53,34 @@ export class StatefulStack extends Stack {
       expireAfterDays: profile.logRetentionDays,
     });
 
-    new CfnOutput(this, 'ApiRepositoryUri', { value: this.images.repositories.api.repositoryUri });
-    new CfnOutput(this, 'WebRepositoryUri', { value: this.images.repositories.web.repositoryUri });
-    new CfnOutput(this, 'DatabaseSecretArn', { value: this.database.secret.secretArn });
+    // A restored instance is encrypted with the database's key, as its snapshot is: AWS Backup
+    // needs to use it (RDS creates a grant for the new instance).
+    this.database.key.grant(
+      this.backup.restoreRole,
+      'kms:DescribeKey',
+      'kms:CreateGrant',
+      'kms:Decrypt',
+      'kms:GenerateDataKey',
+      'kms:ReEncryptFrom',
+      'kms:ReEncryptTo',
+    );
+    const outputs: Record<keyof typeof OUT, string> = {
+      apiRepositoryUri: this.images.repositories.api.repositoryUri,
+      webRepositoryUri: this.images.repositories.web.repositoryUri,
+      databaseSecretArn: this.database.secret.secretArn,
+      // What a restore needs to recreate the database as the stack defines it
+      // (`npm run restore -w infra`, docs/backup.md).
+      databaseInstanceId: this.database.instance.instanceIdentifier,
+      databaseParameterGroup: this.database.parameterGroup.bindToInstance({}).parameterGroupName,
+      databaseSubnetGroup: this.database.subnetGroup.subnetGroupName,
+      databaseSecurityGroup: this.network.databaseSecurityGroup.securityGroupId,
+      databaseKeyArn: this.database.key.keyArn,
+      backupVaultName: this.backup.vault.backupVaultName,
+      backupRestoreRoleArn: this.backup.restoreRole.roleArn,
+    };
+    for (const [key, value] of Object.entries(outputs)) {
+      new CfnOutput(this, OUT[key as keyof typeof OUT], { value });
+    }
 
     acknowledgeCdkSingletons(this);
   }

@@ -1,20 +1,30 @@
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import {
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  Validations,
+  type StackProps,
+} from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { THRESHOLDS } from '../alarm-thresholds.ts';
 import { AlarmTopic } from '../constructs/alarm-topic.ts';
+import { API_USER, apiEnvironment, apiSecrets } from '../constructs/api-container.ts';
 import { AppService } from '../constructs/app-service.ts';
+import { DatabaseEvents } from '../constructs/database-events.ts';
 import { LoadBalancer } from '../constructs/load-balancer.ts';
-import { Monitoring, THRESHOLDS } from '../constructs/monitoring.ts';
+import { LogQueries } from '../constructs/log-queries.ts';
+import { Monitoring } from '../constructs/monitoring.ts';
 import { API_PORT, WEB_PORT } from '../constructs/network.ts';
 import { RotationRedeploy } from '../constructs/rotation-redeploy.ts';
 import { ServiceScaling } from '../constructs/service-scaling.ts';
 import { WebFirewall } from '../constructs/web-firewall.ts';
 import type { Profile } from '../profile.ts';
+import { SERVICE_OUTPUTS as OUT } from '../stack-outputs.ts';
 import type { StatefulStack } from './stateful-stack.ts';
-
-/** Where the API image carries the RDS CA bundle (apps/api/Dockerfile puts it there). */
-export const RDS_CA_FILE = '/app/certs/rds-global-bundle.pem';
 
 export interface StatelessStackProps extends StackProps {
   readonly profile: Profile;
@@ -46,9 +56,18 @@ export class StatelessStack extends Stack {
         allowAllOutbound: false,
       });
 
+    // ECS Exec sessions (who ran what in which task) are logged to a group of their own.
+    const execLogGroup = new logs.LogGroup(this, 'ExecSessionLogs', {
+      retention: profile.logRetentionDays as logs.RetentionDays,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     const cluster = new ecs.Cluster(this, 'Cluster', {
       vpc: network.vpc,
       containerInsightsV2: ecs.ContainerInsights.ENABLED,
+      executeCommandConfiguration: {
+        logging: ecs.ExecuteCommandLogging.OVERRIDE,
+        logConfiguration: { cloudWatchLogGroup: execLogGroup },
+      },
     });
 
     const secret = database.secret;
@@ -59,26 +78,17 @@ export class StatelessStack extends Stack {
       port: API_PORT,
       sizing: profile.api,
       securityGroup: importSg('ApiSg', network.apiSecurityGroup),
-      environment: {
-        PORT: String(API_PORT),
-        DB_SSL: 'verify-full',
-        DB_CA_FILE: RDS_CA_FILE,
-        LOG_LEVEL: 'info',
-        MIGRATE_ON_START: 'true',
-      },
-      secrets: {
-        DB_HOST: ecs.Secret.fromSecretsManager(secret, 'host'),
-        DB_PORT: ecs.Secret.fromSecretsManager(secret, 'port'),
-        DB_USER: ecs.Secret.fromSecretsManager(secret, 'username'),
-        DB_PASSWORD: ecs.Secret.fromSecretsManager(secret, 'password'),
-        DB_NAME: ecs.Secret.fromSecretsManager(secret, 'dbname'),
-      },
+      // No migration at start: the deploy runs the migration task first (MigrationStack).
+      environment: apiEnvironment(),
+      secrets: apiSecrets(secret),
       scratchPaths: ['/tmp'],
-      user: '1000:1000', // `node` in the official Node.js images (apps/api/Dockerfile)
+      user: API_USER,
       containerHealthCheck: ['node', '/app/healthcheck.mjs'],
-      // Start, connect (with backoff) and run migrations under a lock before the first check.
+      // Start and connect (with backoff) before the first check; /healthz answers before the
+      // database is reachable, so this is margin, not a requirement.
       healthCheckGracePeriod: Duration.seconds(60),
       logRetentionDays: profile.logRetentionDays,
+      enableExec: true,
     });
     this.web = new AppService(this, 'Web', {
       cluster,
@@ -101,6 +111,7 @@ export class StatelessStack extends Stack {
       ],
       healthCheckGracePeriod: Duration.seconds(30), // nginx is up in about a second
       logRetentionDays: profile.logRetentionDays,
+      enableExec: true,
     });
 
     this.loadBalancer = new LoadBalancer(this, 'LoadBalancer', {
@@ -130,6 +141,16 @@ export class StatelessStack extends Stack {
       sizing: profile.web,
     });
 
+    // CDK grants the task roles log-stream writes in the exec log group (`<group>:*`).
+    const execLogGroupId = this.getLogicalId(execLogGroup.node.defaultChild as logs.CfnLogGroup);
+    for (const service of [this.api, this.web]) {
+      Validations.of(service.taskDefinition).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:aws:logs:${profile.region}:${profile.account}:log-group:<${execLogGroupId}>:*]`,
+        reason:
+          'ECS Exec session logging: the task writes its session transcripts as log streams of the one exec session log group; stream names are generated per session, so the grant names the group and any stream in it.',
+      });
+    }
+
     new RotationRedeploy(this, 'RotationRedeploy', {
       secret,
       cluster,
@@ -137,7 +158,15 @@ export class StatelessStack extends Stack {
       logRetentionDays: profile.logRetentionDays,
     });
 
-    const alarms = new AlarmTopic(this, 'Alarms', { emails: profile.alarmEmails });
+    const prefix = `CloudTodo-${profile.name}`;
+    const alarms = new AlarmTopic(this, 'Alarms', {
+      emails: profile.alarmEmails,
+      alarmNamePrefix: `${prefix}-`,
+    });
+    new DatabaseEvents(this, 'DatabaseEvents', {
+      instanceIdentifier: database.instance.instanceIdentifier,
+      topic: alarms.topic,
+    });
     this.monitoring = new Monitoring(this, 'Monitoring', {
       profile,
       topic: alarms.topic,
@@ -163,14 +192,36 @@ export class StatelessStack extends Stack {
       backupVault: stateful.backup.vault,
       namespace: `CloudTodo/${profile.name}`,
     });
+    // A deploy whose new tasks answer 5xx or slowly is rolled back by ECS, not only one whose
+    // tasks fail to start (the circuit breaker). docs/deploy.md says how fast.
+    for (const [service, label] of [
+      [this.api.service, 'Api'],
+      [this.web.service, 'Web'],
+    ] as const) {
+      service.enableDeploymentAlarms(
+        [
+          this.monitoring.customAlarm(`${label}Target5xxRate`).alarmName,
+          this.monitoring.customAlarm(`${label}P99Latency`).alarmName,
+        ],
+        { behavior: ecs.AlarmBehavior.ROLLBACK_ON_ALARM },
+      );
+    }
+    new LogQueries(this, 'LogQueries', { prefix, apiLogGroup: this.api.logGroup });
 
-    new CfnOutput(this, 'AppUrl', { value: this.loadBalancer.url, description: 'The application' });
-    new CfnOutput(this, 'DashboardUrl', {
+    new CfnOutput(this, OUT.appUrl, {
+      value: this.loadBalancer.url,
+      description: 'The application',
+    });
+    new CfnOutput(this, OUT.dashboardUrl, {
       value: `https://${this.region}.console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards:name=${this.monitoring.dashboardName}`,
     });
-    new CfnOutput(this, 'ApiLogGroup', { value: this.api.logGroup.logGroupName });
-    new CfnOutput(this, 'WebLogGroup', { value: this.web.logGroup.logGroupName });
-    new CfnOutput(this, 'AlarmTopicArn', { value: alarms.topic.topicArn });
+    new CfnOutput(this, OUT.apiLogGroup, { value: this.api.logGroup.logGroupName });
+    new CfnOutput(this, OUT.webLogGroup, { value: this.web.logGroup.logGroupName });
+    new CfnOutput(this, OUT.execSessionLogGroup, { value: execLogGroup.logGroupName });
+    new CfnOutput(this, OUT.clusterName, { value: cluster.clusterName });
+    new CfnOutput(this, OUT.apiServiceName, { value: this.api.service.serviceName });
+    new CfnOutput(this, OUT.webServiceName, { value: this.web.service.serviceName });
+    new CfnOutput(this, OUT.alarmTopicArn, { value: alarms.topic.topicArn });
     new CfnOutput(this, 'ImageTag', { value: imageTag });
   }
 }
