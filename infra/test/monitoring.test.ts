@@ -1,6 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { THRESHOLDS } from '../src/alarm-thresholds.ts';
+import { LOG_QUERIES } from '../src/constructs/log-queries.ts';
 import { resourcesOf, templates, VARIANTS, type Variant } from './templates.ts';
 
 interface AlarmProps {
@@ -184,6 +185,26 @@ describe.each(['dev', 'prod', 'https'] as Variant[])('monitoring (%s)', (variant
         Match.objectLike({ MetricName: 'ApiErrorLogs', MetricValue: '1', DefaultValue: 0 }),
       ],
     });
+  });
+
+  it('saves the Logs Insights queries for the api log group', () => {
+    const queries = Object.values(resourcesOf(services, 'AWS::Logs::QueryDefinition')).map(
+      (q) => q.Properties as { Name: string; QueryString: string; LogGroupNames: unknown[] },
+    );
+    expect(queries.map((q) => q.Name).sort()).toEqual(
+      Object.keys(LOG_QUERIES)
+        .map((name) => `CloudTodo-${profile.name}/api/${name}`)
+        .sort(),
+    );
+    const byName = (name: string) => queries.find((q) => q.Name.endsWith(`/${name}`))!.QueryString;
+    expect(byName('errors-by-request-id')).toMatch(/filter level >= 50/);
+    expect(byName('errors-by-request-id')).toContain('reqId');
+    expect(byName('slowest-requests')).toMatch(/sort responseTime desc/);
+    expect(byName('5xx-by-route')).toMatch(/stats count\(\*\) as answers by route, statusCode/);
+    expect(byName('requests-of-one-trace')).toMatch(/filter traceId like/);
+    for (const q of queries) {
+      expect(q.LogGroupNames).toEqual([{ Ref: expect.stringMatching(/^ApiLogs/) as unknown }]);
+    }
   });
 
   it('has one dashboard with the services and the database', () => {
