@@ -3,6 +3,7 @@ import { CURRENTLY_RECOMMENDED_FLAGS } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Profile } from './profile.ts';
 import { validateImageTag, validateProfile } from './profile-validation.ts';
+import { stackNames } from './stack-outputs.ts';
 import { BackupCopyStack, backupCopyVaultName } from './stacks/backup-copy-stack.ts';
 import { MigrationStack } from './stacks/migration-stack.ts';
 import { DeployRoleStack } from './stacks/deploy-role-stack.ts';
@@ -58,6 +59,7 @@ export function buildApp(options: CloudTodoAppOptions): CloudTodoApp {
   });
   const env = { account: profile.account, region: profile.region };
   const prefix = `CloudTodo-${profile.name}`;
+  const names = stackNames(profile.name); // also read by the operator commands
   const copyRegion = profile.backup.copyToRegion;
   let backupCopy: BackupCopyStack | undefined;
   let backupCopyVaultArn: string | undefined;
@@ -71,13 +73,13 @@ export function buildApp(options: CloudTodoAppOptions): CloudTodoApp {
     // Named by its fixed name: no cross-region reference between the stacks.
     backupCopyVaultArn = `arn:aws:backup:${copyRegion}:${profile.account}:backup-vault:${vaultName}`;
   }
-  const stateful = new StatefulStack(app, `${prefix}-Stateful`, {
+  const stateful = new StatefulStack(app, names.stateful, {
     env,
     profile,
     backupCopyVaultArn,
     description: `cloud-todo ${profile.name}: network, database, backups, image repositories (stateful)`,
   });
-  const migration = new MigrationStack(app, `${prefix}-Migration`, {
+  const migration = new MigrationStack(app, names.migration, {
     env,
     profile,
     stateful,
@@ -85,7 +87,7 @@ export function buildApp(options: CloudTodoAppOptions): CloudTodoApp {
     description: `cloud-todo ${profile.name}: the one-off schema migration task (stateless)`,
   });
   migration.addStackDependency(stateful);
-  const stateless = new StatelessStack(app, `${prefix}-Services`, {
+  const stateless = new StatelessStack(app, names.services, {
     env,
     profile,
     stateful,

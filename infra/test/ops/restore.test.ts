@@ -1,0 +1,433 @@
+import {
+  BackupClient,
+  DescribeRestoreJobCommand,
+  GetRecoveryPointRestoreMetadataCommand,
+  StartRestoreJobCommand,
+} from '@aws-sdk/client-backup';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import {
+  DescribeDBInstancesCommand,
+  ModifyDBInstanceCommand,
+  RDSClient,
+  RebootDBInstanceCommand,
+  RestoreDBInstanceToPointInTimeCommand,
+  type DBInstance,
+} from '@aws-sdk/client-rds';
+import {
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { OperationError, type Clock } from '../../src/ops/operation-error.ts';
+import {
+  parseRestoreArgs,
+  restoreIdentifiers,
+  runRestore,
+  type RestoreOptions,
+} from '../../src/ops/restore.ts';
+
+/**
+ * The restore's call sequence and failure handling against mocked AWS SDK clients
+ * (aws-sdk-client-mock): what it asks AWS, in which order, with which settings — not whether
+ * AWS does it, which only a restore drill in a real account shows (docs/backup.md).
+ */
+
+const REGION = 'us-east-1';
+const START = Date.parse('2026-05-01T10:00:00Z');
+const ids = restoreIdentifiers('prod', new Date(START));
+const KEY = 'arn:aws:kms:us-east-1:123456789012:key/db-key';
+const OLD = 'cloudtodo-prod-stateful-databaseinstance-abc';
+const STATEFUL = {
+  DatabaseInstanceId: OLD,
+  DatabaseParameterGroupName: 'cloudtodo-prod-params',
+  DatabaseSubnetGroupName: 'cloudtodo-prod-subnets',
+  DatabaseSecurityGroupId: 'sg-db',
+  DatabaseKeyArn: KEY,
+  DatabaseSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:db',
+  BackupVaultName: 'vault-prod',
+  BackupRestoreRoleArn: 'arn:aws:iam::123456789012:role/restore',
+};
+const ENDPOINT = `${OLD}.c0ffee.us-east-1.rds.amazonaws.com`;
+
+function fakeClock(): Clock {
+  let now = START;
+  return { now: () => now, sleep: (ms) => ((now += Math.max(ms, 1000)), Promise.resolve()) };
+}
+
+function setup() {
+  const clients = {
+    rds: new RDSClient({ region: REGION }),
+    backup: new BackupClient({ region: REGION }),
+    secrets: new SecretsManagerClient({ region: REGION }),
+    ecs: new ECSClient({ region: REGION }),
+    cloudFormation: new CloudFormationClient({ region: REGION }),
+  };
+  const mocks = {
+    rds: mockClient(clients.rds),
+    backup: mockClient(clients.backup),
+    secrets: mockClient(clients.secrets),
+    ecs: mockClient(clients.ecs),
+    cloudFormation: mockClient(clients.cloudFormation),
+  };
+  const outputs = (values: Record<string, string>) => ({
+    Stacks: [
+      {
+        StackName: 'x',
+        CreationTime: new Date(),
+        StackStatus: 'UPDATE_COMPLETE' as const,
+        Outputs: Object.entries(values).map(([OutputKey, OutputValue]) => ({
+          OutputKey,
+          OutputValue,
+        })),
+      },
+    ],
+  });
+  mocks.cloudFormation
+    .on(DescribeStacksCommand, { StackName: 'CloudTodo-prod-Stateful' })
+    .resolves(outputs(STATEFUL))
+    .on(DescribeStacksCommand, { StackName: 'CloudTodo-prod-Services' })
+    .resolves(outputs({ ClusterName: 'cluster-prod', ApiServiceName: 'api-prod' }));
+
+  // The instances as RDS would describe them: the old one, then the restored one appearing,
+  // being renamed into place.
+  const instances = new Map<string, DBInstance>([
+    [
+      OLD,
+      {
+        DBInstanceIdentifier: OLD,
+        DBInstanceStatus: 'available',
+        DbiResourceId: 'db-OLD',
+        BackupRetentionPeriod: 35,
+        LatestRestorableTime: new Date(START - 5 * 60_000),
+        KmsKeyId: KEY,
+        Endpoint: { Address: ENDPOINT },
+      },
+    ],
+  ]);
+  const restoredInstance = (overrides: Partial<DBInstance> = {}): DBInstance => ({
+    DBInstanceIdentifier: ids.restored,
+    DBInstanceStatus: 'available',
+    DbiResourceId: 'db-NEW',
+    KmsKeyId: KEY,
+    DBParameterGroups: [
+      {
+        DBParameterGroupName: STATEFUL.DatabaseParameterGroupName,
+        ParameterApplyStatus: 'in-sync',
+      },
+    ],
+    Endpoint: { Address: `${ids.restored}.c0ffee.us-east-1.rds.amazonaws.com` },
+    ...overrides,
+  });
+  mocks.rds.on(DescribeDBInstancesCommand).callsFake((input: { DBInstanceIdentifier: string }) => {
+    const found = instances.get(input.DBInstanceIdentifier);
+    if (!found) {
+      const error = new Error(`DBInstance ${input.DBInstanceIdentifier} not found`);
+      error.name = 'DBInstanceNotFoundFault';
+      throw error;
+    }
+    return { DBInstances: [found] };
+  });
+  mocks.rds.on(RestoreDBInstanceToPointInTimeCommand).callsFake(() => {
+    instances.set(ids.restored, restoredInstance());
+    return {};
+  });
+  mocks.rds
+    .on(ModifyDBInstanceCommand)
+    .callsFake((input: { DBInstanceIdentifier: string; NewDBInstanceIdentifier?: string }) => {
+      const target = input.NewDBInstanceIdentifier;
+      if (target) {
+        const instance = instances.get(input.DBInstanceIdentifier)!;
+        instances.delete(input.DBInstanceIdentifier);
+        instances.set(target, {
+          ...instance,
+          DBInstanceIdentifier: target,
+          Endpoint: { Address: `${target}.c0ffee.us-east-1.rds.amazonaws.com` },
+        });
+      }
+      return {};
+    });
+  mocks.rds.on(RebootDBInstanceCommand).resolves({});
+  mocks.secrets.on(GetSecretValueCommand).resolves({
+    SecretString: JSON.stringify({
+      username: 'todo',
+      password: 'current-password',
+      host: ENDPOINT,
+      port: 5432,
+      dbname: 'todo',
+    }),
+  });
+  mocks.secrets.on(PutSecretValueCommand).resolves({});
+  mocks.ecs.on(UpdateServiceCommand).resolves({});
+  mocks.ecs.on(DescribeServicesCommand).resolves({
+    services: [
+      {
+        deployments: [
+          { status: 'PRIMARY', rolloutState: 'COMPLETED', runningCount: 3, desiredCount: 3 },
+        ],
+      },
+    ],
+  });
+  return { clients, mocks, instances, restoredInstance };
+}
+
+const run = (
+  clients: ReturnType<typeof setup>['clients'],
+  options: RestoreOptions,
+  lines: string[] = [],
+) =>
+  runRestore({
+    options,
+    clients,
+    clock: fakeClock(),
+    log: (l) => lines.push(l),
+    pollIntervalMs: 1000,
+  });
+
+describe('restore command arguments', () => {
+  it('takes a profile and exactly one source', () => {
+    expect(parseRestoreArgs(['prod', '--latest', '--dry-run'])).toEqual({
+      profileName: 'prod',
+      source: { kind: 'latest' },
+      dryRun: true,
+    });
+    expect(parseRestoreArgs(['dev', '--to', '2026-05-01T09:30:00Z']).source).toEqual({
+      kind: 'point-in-time',
+      time: new Date('2026-05-01T09:30:00Z'),
+    });
+    const arn =
+      'arn:aws:backup:us-east-1:123456789012:recovery-point:1EB3B5E7-9EB0-435A-A80B-108B488B0D45';
+    expect(parseRestoreArgs(['course', '--recovery-point', arn]).source).toEqual({
+      kind: 'recovery-point',
+      arn,
+    });
+  });
+
+  it.each([
+    [[], /name the profile/],
+    [['staging', '--latest'], /unknown profile "staging"/],
+    [['prod'], /say what to restore/],
+    [['prod', '--latest', '--to', '2026-05-01T09:30:00Z'], /exactly one of/],
+    [['prod', '--to', '2026-05-01 09:30'], /ISO 8601 time with a zone/],
+    [['prod', '--to', '2026-05-01T09:30:00'], /with a zone/],
+    [['prod', '--recovery-point', 'rp-1'], /recovery point ARN/],
+    [['prod', '--latest', '--force'], /unknown argument "--force"/],
+  ])('refuses %j with a message and the usage', (argv, message) => {
+    expect(() => parseRestoreArgs(argv)).toThrow(message);
+    expect(() => parseRestoreArgs(argv)).toThrow(/usage: npm run restore -w infra/);
+  });
+});
+
+describe('restore call sequence (aws-sdk-client-mock)', () => {
+  let env: ReturnType<typeof setup>;
+  beforeEach(() => {
+    env = setup();
+  });
+
+  it('--latest: restores with the stack’s settings, sets the password, switches by name, redeploys the api', async () => {
+    const lines: string[] = [];
+    const report = await run(env.clients, parseRestoreArgs(['prod', '--latest']), lines);
+
+    const restore = env.mocks.rds.commandCalls(RestoreDBInstanceToPointInTimeCommand);
+    expect(restore).toHaveLength(1);
+    expect(restore[0]!.args[0].input).toMatchObject({
+      SourceDBInstanceIdentifier: OLD,
+      TargetDBInstanceIdentifier: ids.restored,
+      UseLatestRestorableTime: true,
+      DBInstanceClass: 'db.t4g.medium',
+      DBSubnetGroupName: 'cloudtodo-prod-subnets',
+      VpcSecurityGroupIds: ['sg-db'],
+      DBParameterGroupName: 'cloudtodo-prod-params',
+      MultiAZ: true,
+      DeletionProtection: true,
+      PubliclyAccessible: false,
+      StorageType: 'gp3',
+    });
+    const modifies = env.mocks.rds
+      .commandCalls(ModifyDBInstanceCommand)
+      .map((c) => c.args[0].input);
+    expect(modifies).toEqual([
+      expect.objectContaining({
+        DBInstanceIdentifier: ids.restored,
+        MasterUserPassword: 'current-password',
+        ApplyImmediately: true,
+      }),
+      { DBInstanceIdentifier: OLD, NewDBInstanceIdentifier: ids.replaced, ApplyImmediately: true },
+      { DBInstanceIdentifier: ids.restored, NewDBInstanceIdentifier: OLD, ApplyImmediately: true },
+    ]);
+    expect(env.instances.get(OLD)?.DbiResourceId).toBe('db-NEW');
+    expect(env.instances.get(ids.replaced)?.DbiResourceId).toBe('db-OLD');
+    // Same identifier, same endpoint: the secret's host needs no change.
+    expect(env.mocks.secrets.commandCalls(PutSecretValueCommand)).toHaveLength(0);
+    expect(env.mocks.ecs.commandCalls(UpdateServiceCommand)[0]!.args[0].input).toEqual({
+      cluster: 'cluster-prod',
+      service: 'api-prod',
+      forceNewDeployment: true,
+    });
+    expect(env.mocks.rds.commandCalls(RebootDBInstanceCommand)).toHaveLength(0);
+    expect(report).toMatchObject({ instanceId: OLD, replacedInstanceId: ids.replaced });
+    expect(report.phases.map((p) => p.name)).toEqual([
+      'restore',
+      'password and settings',
+      'switch',
+      'api redeploy',
+    ]);
+    expect(lines.join('\n')).toContain(`Restore plan for profile prod`);
+  });
+
+  it('--to: restores to that time, and refuses a time outside the point-in-time window before calling RDS', async () => {
+    await run(env.clients, parseRestoreArgs(['prod', '--to', '2026-05-01T09:30:00Z']));
+    expect(
+      env.mocks.rds.commandCalls(RestoreDBInstanceToPointInTimeCommand)[0]!.args[0].input,
+    ).toMatchObject({
+      RestoreTime: new Date('2026-05-01T09:30:00Z'),
+    });
+
+    env = setup();
+    await expect(
+      run(env.clients, parseRestoreArgs(['prod', '--to', '2026-05-01T09:59:00Z'])),
+    ).rejects.toThrow(/after the latest restorable time 2026-05-01T09:55:00.000Z/);
+    await expect(
+      run(env.clients, parseRestoreArgs(['prod', '--to', '2026-03-01T00:00:00Z'])),
+    ).rejects.toThrow(/before the 35-day point-in-time window; use --recovery-point/);
+    expect(env.mocks.rds.commandCalls(RestoreDBInstanceToPointInTimeCommand)).toHaveLength(0);
+  });
+
+  it('--recovery-point: an AWS Backup restore job with the restore role and the stack’s settings', async () => {
+    const arn = 'arn:aws:backup:us-east-1:123456789012:recovery-point:rp-1';
+    env.mocks.backup.on(GetRecoveryPointRestoreMetadataCommand).resolves({
+      RestoreMetadata: { DBInstanceIdentifier: OLD, Engine: 'postgres', MultiAZ: 'false' },
+    });
+    env.mocks.backup.on(StartRestoreJobCommand).callsFake(() => {
+      // A restore that brought its own parameter group: the command must correct it and reboot.
+      env.instances.set(
+        ids.restored,
+        env.restoredInstance({
+          DBParameterGroups: [
+            { DBParameterGroupName: 'default.postgres18', ParameterApplyStatus: 'in-sync' },
+          ],
+        }),
+      );
+      return { RestoreJobId: 'job-1' };
+    });
+    env.mocks.backup
+      .on(DescribeRestoreJobCommand)
+      .resolvesOnce({ Status: 'RUNNING', PercentDone: '40%' })
+      .resolves({ Status: 'COMPLETED' });
+
+    await run(env.clients, parseRestoreArgs(['prod', '--recovery-point', arn]));
+    const start = env.mocks.backup.commandCalls(StartRestoreJobCommand)[0]!.args[0].input;
+    expect(start).toMatchObject({
+      RecoveryPointArn: arn,
+      IamRoleArn: STATEFUL.BackupRestoreRoleArn,
+      ResourceType: 'RDS',
+      Metadata: {
+        Engine: 'postgres',
+        DBInstanceIdentifier: ids.restored,
+        DBParameterGroupName: 'cloudtodo-prod-params',
+        DBSubnetGroupName: 'cloudtodo-prod-subnets',
+        VpcSecurityGroupIds: '["sg-db"]',
+        MultiAZ: 'true',
+        DeletionProtection: 'true',
+      },
+    });
+    expect(env.mocks.backup.commandCalls(DescribeRestoreJobCommand)).toHaveLength(2);
+    expect(env.mocks.rds.commandCalls(RebootDBInstanceCommand)).toHaveLength(1);
+    expect(env.mocks.rds.commandCalls(RestoreDBInstanceToPointInTimeCommand)).toHaveLength(0);
+  });
+
+  it('stops before switching when the restore job fails, and says why', async () => {
+    env.mocks.backup.on(GetRecoveryPointRestoreMetadataCommand).resolves({ RestoreMetadata: {} });
+    env.mocks.backup.on(StartRestoreJobCommand).resolves({ RestoreJobId: 'job-2' });
+    env.mocks.backup
+      .on(DescribeRestoreJobCommand)
+      .resolves({ Status: 'FAILED', StatusMessage: 'Insufficient capacity' });
+    const arn = 'arn:aws:backup:us-east-1:123456789012:recovery-point:rp-2';
+    const failure = run(env.clients, parseRestoreArgs(['prod', '--recovery-point', arn]));
+    await expect(failure).rejects.toThrow(OperationError);
+    await expect(failure).rejects.toThrow(/restore job job-2 ended FAILED: Insufficient capacity/);
+    expect(env.mocks.rds.commandCalls(ModifyDBInstanceCommand)).toHaveLength(0);
+    expect(env.mocks.ecs.commandCalls(UpdateServiceCommand)).toHaveLength(0);
+  });
+
+  it('refuses a recovery point that is not in the stack’s vault', async () => {
+    env.mocks.backup
+      .on(GetRecoveryPointRestoreMetadataCommand)
+      .rejects(new Error('Recovery point not found'));
+    const arn = 'arn:aws:backup:us-east-1:123456789012:recovery-point:nope';
+    await expect(
+      run(env.clients, parseRestoreArgs(['prod', '--recovery-point', arn])),
+    ).rejects.toThrow(/is not in the vault vault-prod: Recovery point not found/);
+    expect(env.mocks.backup.commandCalls(StartRestoreJobCommand)).toHaveLength(0);
+  });
+
+  it('switches nothing when the restored instance is not under the stack’s key', async () => {
+    env.mocks.rds.on(RestoreDBInstanceToPointInTimeCommand).callsFake(() => {
+      env.instances.set(
+        ids.restored,
+        env.restoredInstance({ KmsKeyId: 'arn:aws:kms:us-east-1:123456789012:key/other' }),
+      );
+      return {};
+    });
+    await expect(run(env.clients, parseRestoreArgs(['prod', '--latest']))).rejects.toThrow(
+      /encrypted with arn:aws:kms:us-east-1:123456789012:key\/other, not the stack's key/,
+    );
+    expect(env.mocks.rds.commandCalls(ModifyDBInstanceCommand)).toHaveLength(0);
+  });
+
+  it('fails clearly when the restored instance fails, and when a stack output is missing', async () => {
+    env.mocks.rds.on(RestoreDBInstanceToPointInTimeCommand).callsFake(() => {
+      env.instances.set(
+        ids.restored,
+        env.restoredInstance({ DBInstanceStatus: 'incompatible-restore' }),
+      );
+      return {};
+    });
+    await expect(run(env.clients, parseRestoreArgs(['prod', '--latest']))).rejects.toThrow(
+      /went to status "incompatible-restore"; see its events/,
+    );
+
+    env = setup();
+    env.mocks.cloudFormation
+      .on(DescribeStacksCommand, { StackName: 'CloudTodo-prod-Stateful' })
+      .resolves({
+        Stacks: [
+          { StackName: 'x', CreationTime: new Date(), StackStatus: 'UPDATE_COMPLETE', Outputs: [] },
+        ],
+      });
+    await expect(run(env.clients, parseRestoreArgs(['prod', '--latest']))).rejects.toThrow(
+      /CloudTodo-prod-Stateful has no output DatabaseInstanceId, .*deploy the current version first/,
+    );
+  });
+
+  it('points the secret at the new endpoint if it differs, and fails when the api redeploy fails', async () => {
+    env.mocks.secrets.on(GetSecretValueCommand).resolves({
+      SecretString: JSON.stringify({
+        username: 'todo',
+        password: 'p',
+        host: 'stale.example',
+        port: 5432,
+      }),
+    });
+    env.mocks.ecs.on(DescribeServicesCommand).resolves({
+      services: [
+        {
+          deployments: [
+            {
+              status: 'PRIMARY',
+              rolloutState: 'FAILED',
+              rolloutStateReason: 'tasks failed to start',
+            },
+          ],
+        },
+      ],
+    });
+    await expect(run(env.clients, parseRestoreArgs(['prod', '--latest']))).rejects.toThrow(
+      /the api redeployment failed: tasks failed to start/,
+    );
+    const put = env.mocks.secrets.commandCalls(PutSecretValueCommand)[0]!.args[0].input;
+    expect(JSON.parse(put.SecretString!)).toMatchObject({ host: ENDPOINT, password: 'p' });
+  });
+});
