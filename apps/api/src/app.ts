@@ -119,7 +119,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       request.method !== 'HEAD' &&
       request.method !== 'OPTIONS'
     ) {
-      void changes.publish(listId);
+      const origin = request.headers['x-client-id'];
+      void changes.publish(
+        listId,
+        typeof origin === 'string' && /^[\w-]{1,64}$/.test(origin) ? origin : undefined,
+      );
     }
     next();
   });

@@ -4,14 +4,20 @@
 
 /** What a stream is told. `resync`: changes may have been missed; read the list again. */
 export type ChangeEvent =
-  | { readonly type: 'change'; readonly id: string; readonly listId: string }
+  | {
+      readonly type: 'change';
+      readonly id: string;
+      readonly listId: string;
+      /** The `X-Client-Id` of the writer, so that a client can skip its own changes. */
+      readonly origin?: string;
+    }
   | { readonly type: 'resync'; readonly id: string };
 
 export type ChangeListener = (event: ChangeEvent) => void;
 
 export interface ChangeFeed {
   /** Tells every instance that `listId` changed; never throws (a lost notice costs a refetch). */
-  publish(listId: string): Promise<void>;
+  publish(listId: string, origin?: string): Promise<void>;
   /** Calls `listener` for each change of `listId` (and each resync); returns the unsubscribe. */
   subscribe(listId: string, listener: ChangeListener): () => void;
   /** Open streams on this instance, for /metrics and tests. */
@@ -47,8 +53,8 @@ export class ChangeHub {
     };
   }
 
-  emit(listId: string, id = newEventId()): void {
-    const event: ChangeEvent = { type: 'change', id, listId };
+  emit(listId: string, id: string, origin: string | undefined): void {
+    const event: ChangeEvent = { type: 'change', id, listId, ...(origin ? { origin } : {}) };
     for (const listener of this.#byList.get(listId) ?? []) listener(event);
   }
 
@@ -67,8 +73,8 @@ export class ChangeHub {
 export function inProcessChangeFeed(): ChangeFeed {
   const hub = new ChangeHub();
   return {
-    publish(listId) {
-      hub.emit(listId);
+    publish(listId, origin) {
+      hub.emit(listId, newEventId(), origin);
       return Promise.resolve();
     },
     subscribe: (listId, listener) => hub.subscribe(listId, listener),

@@ -32,6 +32,7 @@ interface Notice {
   readonly i: string;
   readonly l: string;
   readonly e: string;
+  readonly o?: string;
 }
 
 /** The client settings of `database.ts`'s pool, for the one listening connection. */
@@ -93,7 +94,7 @@ export function postgresChangeFeed(options: PostgresChangeFeedOptions): ChangeFe
       if (message.channel !== CHANNEL || !message.payload) return;
       try {
         const notice = JSON.parse(message.payload) as Notice;
-        if (notice.i !== instance) hub.emit(notice.l, notice.e);
+        if (notice.i !== instance) hub.emit(notice.l, notice.e, notice.o);
       } catch (error) {
         onError(error as Error, 'malformed change notice');
       }
@@ -122,10 +123,10 @@ export function postgresChangeFeed(options: PostgresChangeFeedOptions): ChangeFe
   void connect();
 
   return {
-    async publish(listId) {
+    async publish(listId, origin) {
       const id = newEventId();
-      hub.emit(listId, id);
-      const notice: Notice = { i: instance, l: listId, e: id };
+      hub.emit(listId, id, origin);
+      const notice: Notice = { i: instance, l: listId, e: id, ...(origin ? { o: origin } : {}) };
       try {
         await sql`select pg_notify(${CHANNEL}, ${JSON.stringify(notice)})`.execute(db);
       } catch (error) {

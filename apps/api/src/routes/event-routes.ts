@@ -74,7 +74,10 @@ export const eventRoutes: FastifyPluginCallbackTypebox<EventRoutesOptions> = (
         'x-accel-buffering': 'no',
       });
       const send = (event: ChangeEvent) => {
-        const data = event.type === 'change' ? JSON.stringify({ listId: event.listId }) : '{}';
+        const data =
+          event.type === 'change'
+            ? JSON.stringify({ listId: event.listId, origin: event.origin })
+            : '{}';
         raw.write(`id: ${event.id}\nevent: ${event.type}\ndata: ${data}\n\n`);
       };
       raw.write(`retry: ${RECONNECT_MS}\n: connected\n\n`);

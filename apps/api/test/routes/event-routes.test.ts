@@ -54,12 +54,14 @@ describe.each(ENGINES)('list events on %s', (engine) => {
     expect(change.id).toMatch(/^[0-9a-z]+-[0-9a-z]+$/);
 
     const todo = (await created.json()) as { url: string };
+    // The writer's X-Client-Id comes with the event, so that it can skip its own changes.
     await fetch(todo.url, {
       method: 'PATCH',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', 'x-client-id': 'tab-1' },
       body: JSON.stringify({ completed: true }),
     });
-    await stream.next((e) => e.event === 'change');
+    const own = await stream.next((e) => e.event === 'change');
+    expect(JSON.parse(own.data)).toEqual({ listId, origin: 'tab-1' });
     await fetch(`${url}/api/lists/${listId}`, {
       method: 'PATCH',
       headers: { 'content-type': 'application/json' },
