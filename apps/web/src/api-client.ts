@@ -11,6 +11,7 @@ export interface ServerTodo {
 
 export interface ServerList {
   readonly id: string;
+  readonly title: string;
 }
 
 export class ApiError extends Error {
@@ -26,6 +27,9 @@ export class ApiError extends Error {
     this.retryable = status === 0 || status === 408 || status === 429 || status >= 500;
   }
 }
+
+/** This page, for the API's change events: a page skips the events of its own changes. */
+export const CLIENT_ID = newIdempotencyKey();
 
 /** An opaque key for `Idempotency-Key`; works in insecure contexts too (no randomUUID). */
 export function newIdempotencyKey(): string {
@@ -57,6 +61,7 @@ export class ApiClient {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (key !== undefined) headers['idempotency-key'] = key;
+    if (method !== 'GET') headers['x-client-id'] = CLIENT_ID;
     let response: Response;
     try {
       response = await this.#fetch(`${this.#baseUrl}/api${path}`, {
@@ -84,8 +89,12 @@ export class ApiClient {
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
-  createList(key: string): Promise<ServerList> {
-    return this.#request('POST', '/lists', {}, key);
+  createList(key: string, title = ''): Promise<ServerList> {
+    return this.#request('POST', '/lists', { title }, key);
+  }
+
+  renameList(listId: string, title: string): Promise<ServerList> {
+    return this.#request('PATCH', `/lists/${encodeURIComponent(listId)}`, { title });
   }
 
   getList(listId: string): Promise<ServerList> {

@@ -1,7 +1,5 @@
 // English and German texts. The language comes from the browser unless the user chose one;
 // the choice is remembered.
-import type { Task } from './todo-model.ts';
-
 export const LANGUAGES = ['en', 'de'] as const;
 export type Language = (typeof LANGUAGES)[number];
 
@@ -30,13 +28,32 @@ export interface Messages {
   readonly themeLight: string;
   readonly themeDark: string;
   readonly loading: string;
-  readonly notSaved: string;
   readonly notFound: string;
-  readonly newList: string;
-  readonly noAnswer: string;
-  readonly retry: string;
+  readonly startNew: string;
+  readonly openMine: string;
   readonly dismiss: string;
-  readonly task: (task: Task) => string;
+  readonly offline: string;
+  readonly unsaved: (count: number) => string;
+  readonly unsavedItem: string;
+  readonly retryNow: string;
+  readonly gone: (title: string) => string;
+  readonly refused: (title: string) => string;
+  readonly editedGone: string;
+  readonly editedChanged: (title: string) => string;
+  readonly deleted: (title: string) => string;
+  readonly cleared: string;
+  readonly undo: string;
+  readonly ok: string;
+  readonly nothing: string;
+  readonly myLists: string;
+  readonly newList: string;
+  readonly forget: string;
+  readonly untitled: string;
+  readonly listName: string;
+  readonly copyLink: string;
+  readonly copied: string;
+  readonly shareNote: string;
+  readonly unsharedNote: string;
 }
 
 const en: Messages = {
@@ -63,33 +80,32 @@ const en: Messages = {
   themeLight: 'Light',
   themeDark: 'Dark',
   loading: 'Loading…',
-  notSaved: 'Not saved:',
   notFound: 'This list does not exist (or was deleted).',
-  newList: 'Open my list',
-  noAnswer: 'the server did not answer',
-  retry: 'Retry',
+  startNew: 'Start a new list with what you typed',
+  openMine: 'Open my list',
   dismiss: 'Dismiss',
-  task: (task) => {
-    switch (task.kind) {
-      case 'open':
-        return 'opening the list';
-      case 'load':
-      case 'refresh':
-        return 'loading the todos';
-      case 'add':
-        return `adding “${task.title}”`;
-      case 'toggle':
-        return `marking “${task.title}” as ${task.completed ? 'completed' : 'active'}`;
-      case 'rename':
-        return `renaming “${task.from}” to “${task.title}”`;
-      case 'destroy':
-        return `deleting “${task.title}”`;
-      case 'toggleAll':
-        return `marking all as ${task.completed ? 'completed' : 'active'}`;
-      case 'clearCompleted':
-        return 'clearing completed todos';
-    }
-  },
+  offline: 'The server cannot be reached. Your changes are kept and sent when it is back.',
+  unsaved: (n) => (n === 1 ? '1 change not saved yet.' : `${n} changes not saved yet.`),
+  unsavedItem: 'not saved yet',
+  retryNow: 'Try again now',
+  gone: (title) => `“${title}” was deleted by someone else, so your change to it was not saved.`,
+  refused: (title) => `A change${title ? ` to “${title}”` : ''} could not be saved.`,
+  editedGone: 'The todo you were editing was deleted by someone else.',
+  editedChanged: (title) => `Someone else changed the todo you are editing to “${title}”.`,
+  deleted: (title) => `Deleted “${title}”.`,
+  cleared: 'Completed todos cleared.',
+  undo: 'Undo',
+  ok: 'OK',
+  nothing: 'Nothing to show here.',
+  myLists: 'My lists',
+  newList: 'New list',
+  forget: 'Forget this list',
+  untitled: 'Untitled list',
+  listName: 'List name',
+  copyLink: 'Copy link',
+  copied: 'Link copied.',
+  shareNote: 'This page’s address is the list: anyone with the link can view and edit it.',
+  unsharedNote: 'The list gets its link with its first todo.',
 };
 
 const de: Messages = {
@@ -117,33 +133,37 @@ const de: Messages = {
   themeLight: 'Hell',
   themeDark: 'Dunkel',
   loading: 'Wird geladen…',
-  notSaved: 'Nicht gespeichert:',
   notFound: 'Diese Liste gibt es nicht (mehr).',
-  newList: 'Meine Liste öffnen',
-  noAnswer: 'der Server hat nicht geantwortet',
-  retry: 'Erneut versuchen',
-  dismiss: 'Verwerfen',
-  task: (task) => {
-    switch (task.kind) {
-      case 'open':
-        return 'Liste öffnen';
-      case 'load':
-      case 'refresh':
-        return 'Aufgaben laden';
-      case 'add':
-        return `„${task.title}“ hinzufügen`;
-      case 'toggle':
-        return `„${task.title}“ als ${task.completed ? 'erledigt' : 'offen'} markieren`;
-      case 'rename':
-        return `„${task.from}“ in „${task.title}“ umbenennen`;
-      case 'destroy':
-        return `„${task.title}“ löschen`;
-      case 'toggleAll':
-        return `alle als ${task.completed ? 'erledigt' : 'offen'} markieren`;
-      case 'clearCompleted':
-        return 'erledigte Aufgaben entfernen';
-    }
-  },
+  startNew: 'Neue Liste mit dem Eingetippten beginnen',
+  openMine: 'Meine Liste öffnen',
+  dismiss: 'Ausblenden',
+  offline:
+    'Der Server ist nicht erreichbar. Die Änderungen bleiben erhalten und werden gesendet, sobald er zurück ist.',
+  unsaved: (n) =>
+    n === 1 ? '1 Änderung noch nicht gespeichert.' : `${n} Änderungen noch nicht gespeichert.`,
+  unsavedItem: 'noch nicht gespeichert',
+  retryNow: 'Jetzt erneut versuchen',
+  gone: (title) =>
+    `„${title}“ wurde von jemand anderem gelöscht; die Änderung daran wurde nicht gespeichert.`,
+  refused: (title) =>
+    `Eine Änderung${title ? ` an „${title}“` : ''} konnte nicht gespeichert werden.`,
+  editedGone: 'Die Aufgabe in Bearbeitung wurde von jemand anderem gelöscht.',
+  editedChanged: (title) => `Jemand anderes hat die Aufgabe in Bearbeitung in „${title}“ geändert.`,
+  deleted: (title) => `„${title}“ gelöscht.`,
+  cleared: 'Erledigte Aufgaben entfernt.',
+  undo: 'Rückgängig',
+  ok: 'OK',
+  nothing: 'Hier gibt es nichts anzuzeigen.',
+  myLists: 'Meine Listen',
+  newList: 'Neue Liste',
+  forget: 'Diese Liste vergessen',
+  untitled: 'Liste ohne Namen',
+  listName: 'Name der Liste',
+  copyLink: 'Link kopieren',
+  copied: 'Link kopiert.',
+  shareNote:
+    'Die Adresse dieser Seite ist die Liste: Wer den Link hat, kann sie ansehen und bearbeiten.',
+  unsharedNote: 'Die Liste bekommt ihren Link mit der ersten Aufgabe.',
 };
 
 export const MESSAGES: Readonly<Record<Language, Messages>> = { en, de };

@@ -1,11 +1,20 @@
-// Which list the page shows. A list's link is /lists/{listId} (the filter stays in the
-// hash); `/` opens the list this browser remembers, or creates a fresh one, and replaces
-// the address with the list's link so that it can be copied and shared.
-import { newIdempotencyKey, type ApiClient } from './api-client.ts';
-import type { ListOpener } from './todo-model.ts';
+// Which lists this browser knows, and which one the page shows. A list's link is
+// /lists/{listId} (the filter stays in the hash). The browser remembers every list it
+// created or opened, newest first; `/` opens the newest list it created (a shared link
+// never replaces it), else the newest it opened, else a new list that exists on the server
+// once its first todo is added. `/?new` starts a new list.
 
-export const STORAGE_KEY = 'cloud-todo.listId';
+export const LISTS_KEY = 'cloud-todo.lists';
+/** Where an earlier version remembered its one list. */
+const OLD_KEY = 'cloud-todo.listId';
 const LIST_PATH = /^\/lists\/([A-Za-z0-9_-]{1,200})\/?$/;
+
+export interface KnownList {
+  readonly id: string;
+  readonly title: string;
+  /** Created in this browser. */
+  readonly own?: boolean;
+}
 
 /** The list id in a path such as `/lists/abc`, if any. */
 export function listIdFromPath(pathname: string): string | undefined {
@@ -17,7 +26,7 @@ export function listPath(listId: string): string {
 }
 
 /** localStorage, or nothing where it is unavailable (private modes, blocked storage). */
-function storage(): Storage | undefined {
+export function storage(): Storage | undefined {
   try {
     return window.localStorage;
   } catch {
@@ -25,61 +34,45 @@ function storage(): Storage | undefined {
   }
 }
 
-export function rememberedListId(): string | undefined {
+export function knownLists(): KnownList[] {
   try {
-    const id = storage()?.getItem(STORAGE_KEY) ?? undefined;
-    return id && listIdFromPath(listPath(id)) ? id : undefined;
+    const text = storage()?.getItem(LISTS_KEY);
+    if (text)
+      return (JSON.parse(text) as KnownList[]).filter((l) => listIdFromPath(listPath(l.id)));
+    const old = storage()?.getItem(OLD_KEY);
+    return old ? [{ id: old, title: '', own: true }] : [];
   } catch {
-    return undefined;
+    return [];
   }
 }
 
-function remember(listId: string | undefined): void {
+function store(lists: readonly KnownList[]): void {
   try {
-    if (listId === undefined) storage()?.removeItem(STORAGE_KEY);
-    else storage()?.setItem(STORAGE_KEY, listId);
+    storage()?.setItem(LISTS_KEY, JSON.stringify(lists.slice(0, 50)));
   } catch {
     // Not remembered: the address still holds the list's link.
   }
 }
 
-/** Opens the list named by the address, else the remembered one, else a new one. */
-export class BrowserListOpener implements ListOpener {
-  readonly #api: ApiClient;
-  /** Kept across retries, so that a retried creation makes one list, not two. */
-  #createKey = newIdempotencyKey();
-  #fromAddress = false;
+/** Puts the list first (it keeps being "own" once it was). */
+export function rememberList(list: KnownList): KnownList[] {
+  const lists = knownLists();
+  const own = list.own ?? lists.find((l) => l.id === list.id)?.own;
+  const next = [{ ...list, ...(own ? { own } : {}) }, ...lists.filter((l) => l.id !== list.id)];
+  store(next);
+  return next;
+}
 
-  constructor(api: ApiClient) {
-    this.#api = api;
-  }
+export function forgetList(listId: string): KnownList[] {
+  const next = knownLists().filter((l) => l.id !== listId);
+  store(next);
+  return next;
+}
 
-  async open(): Promise<string> {
-    const fromPath = listIdFromPath(window.location.pathname);
-    let listId = fromPath ?? rememberedListId();
-    this.#fromAddress = fromPath !== undefined;
-    if (listId === undefined) {
-      const list = await this.#api.createList(this.#createKey);
-      listId = list.id;
-      this.#createKey = newIdempotencyKey();
-    }
-    if (!fromPath) {
-      history.replaceState(history.state, '', `${listPath(listId)}${window.location.hash}`);
-    }
-    return listId;
-  }
-
-  loaded(listId: string): void {
-    // Remembered only once it proved to exist: a dead link does not replace a good list.
-    remember(listId);
-  }
-
-  notFound(listId: string): boolean {
-    // A shared link that leads nowhere is an error to show; a remembered list that is gone
-    // (its database was reset) is replaced by a fresh one.
-    if (this.#fromAddress) return false;
-    if (rememberedListId() === listId) remember(undefined);
-    history.replaceState(history.state, '', `/${window.location.hash}`);
-    return true;
-  }
+/** The list the address names, else the newest own list, else the newest known one. */
+export function startingListId(location: Location): string | undefined {
+  const fromPath = listIdFromPath(location.pathname);
+  if (fromPath !== undefined || location.search === '?new') return fromPath;
+  const lists = knownLists();
+  return (lists.find((l) => l.own) ?? lists[0])?.id;
 }

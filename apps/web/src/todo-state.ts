@@ -20,7 +20,8 @@ export type Change =
   | { readonly kind: 'rename'; readonly id: string; readonly title: string; readonly from: string }
   | { readonly kind: 'destroy'; readonly id: string; readonly title: string }
   | { readonly kind: 'toggleAll'; readonly completed: boolean }
-  | { readonly kind: 'clearCompleted' };
+  | { readonly kind: 'clearCompleted' }
+  | { readonly kind: 'title'; readonly title: string };
 
 /** The list as it will be once the server has accepted `change`. */
 export function applyChange(todos: readonly Todo[], change: Change): Todo[] {
@@ -39,6 +40,8 @@ export function applyChange(todos: readonly Todo[], change: Change): Todo[] {
       );
     case 'clearCompleted':
       return todos.filter((t) => !t.completed);
+    case 'title':
+      return [...todos];
   }
 }
 

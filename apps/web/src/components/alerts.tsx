@@ -1,56 +1,75 @@
 import type { Messages } from '../i18n.ts';
-import { isListTask, type Failure } from '../todo-model.ts';
+import type { ModelState } from '../todo-model.ts';
 
 export interface AlertsProps {
   readonly t: Messages;
-  readonly failures: readonly Failure[];
+  readonly state: ModelState;
+  /** Said about the todo being edited, when it changed elsewhere. */
+  readonly editNotice: string;
   readonly onRetry: () => void;
   readonly onDismiss: () => void;
+  readonly onStartNew: () => void;
+  readonly onUndo: () => void;
+  readonly onCommit: () => void;
 }
 
 /**
- * What did not reach the server, said out loud (role=alert) and kept until the user retries
- * or dismisses it. The live region stays in the page so that screen readers announce what
- * appears in it.
+ * What the user must know, in the page's flow below the list (never over it): changes the
+ * server refused (role=alert), changes waiting for it and the undo bar (role=status). The
+ * live regions stay in the page so that screen readers announce what appears in them.
  */
-export function Alerts({ t, failures, onRetry, onDismiss }: AlertsProps) {
-  const first = failures[0];
-  // A link to no list, or to something that cannot be a list id (the API answers 400).
-  const notFound = failures.some(
-    (f) => f.task.kind === 'load' && (f.error.status === 404 || f.error.status === 400),
-  );
-  const retryable = failures.some((f) => f.error.retryable);
-  const reason =
-    first === undefined
-      ? ''
-      : first.error.status === 0
-        ? t.noAnswer
-        : `${first.error.status} ${first.error.message}`;
+export function Alerts({ t, state, editNotice, ...on }: AlertsProps) {
+  const notices = state.notices.map((n) => (n.kind === 'gone' ? t.gone : t.refused)(n.title));
+  if (editNotice) notices.push(editNotice);
+  const undo = state.undo;
   return (
-    <div class="alerts" role="alert">
-      {first !== undefined && (
-        <div class="alert">
-          {notFound ? (
-            <p>
-              {t.notFound} <a href="/">{t.newList}</a>
-            </p>
-          ) : (
-            <p>
-              {t.notSaved} {failures.map((f) => t.task(f.task)).join('; ')} ({reason}).
-            </p>
-          )}
-          {retryable && (
-            <button class="retry" onClick={onRetry}>
-              {t.retry}
-            </button>
-          )}
-          {!failures.some((f) => isListTask(f.task)) && (
-            <button class="dismiss" onClick={onDismiss}>
+    <div class="alerts">
+      <div role="alert">
+        {state.deadLink && (
+          <div class="alert">
+            <p>{t.notFound}</p>
+            {state.pending > 0 && (
+              <button class="start-new" onClick={on.onStartNew}>
+                {t.startNew}
+              </button>
+            )}
+            <a href="/">{t.openMine}</a>
+          </div>
+        )}
+        {notices.length > 0 && (
+          <div class="alert">
+            {notices.map((text, i) => (
+              <p key={i}>{text}</p>
+            ))}
+            <button class="dismiss" onClick={on.onDismiss}>
               {t.dismiss}
             </button>
-          )}
-        </div>
-      )}
+          </div>
+        )}
+      </div>
+      <div role="status">
+        {(state.offline || state.unsaved > 0) && !state.deadLink && (
+          <div class="alert unsaved">
+            <p>
+              {state.offline && t.offline} {state.unsaved > 0 && t.unsaved(state.unsaved)}
+            </p>
+            <button class="retry" onClick={on.onRetry}>
+              {t.retryNow}
+            </button>
+          </div>
+        )}
+        {undo && (
+          <div class="alert undo">
+            <p>{undo.kind === 'destroy' ? t.deleted(undo.title) : t.cleared}</p>
+            <button class="undo" onClick={on.onUndo}>
+              {t.undo}
+            </button>
+            <button class="commit" onClick={on.onCommit}>
+              {t.ok}
+            </button>
+          </div>
+        )}
+      </div>
     </div>
   );
 }

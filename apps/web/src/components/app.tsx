@@ -1,5 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { MESSAGES, type Language } from '../i18n.ts';
+import { forgetList, rememberList, type KnownList } from '../list-location.ts';
+import { followList } from '../live-updates.ts';
 import { applyLanguage, applyTheme, type Theme } from '../preferences.ts';
 import type { TodoModel } from '../todo-model.ts';
 import { countTodos, filterFromHash, visibleTodos } from '../todo-state.ts';
@@ -7,10 +9,12 @@ import { Alerts } from './alerts.tsx';
 import { Footer } from './footer.tsx';
 import { Header } from './header.tsx';
 import { Info } from './info.tsx';
+import { ListsBar } from './lists-bar.tsx';
 import { MainSection } from './main-section.tsx';
 
 export interface AppProps {
   readonly model: TodoModel;
+  readonly lists: readonly KnownList[];
   readonly initialLanguage: Language;
   readonly initialTheme: Theme;
 }
@@ -34,75 +38,127 @@ function useHashFilter() {
   return filter;
 }
 
-export function App({ model, initialLanguage, initialTheme }: AppProps) {
+const on = (target: EventTarget, type: string, listener: (event: Event) => void) => {
+  target.addEventListener(type, listener);
+  return () => target.removeEventListener(type, listener);
+};
+
+export function App({ model, lists: initialLists, initialLanguage, initialTheme }: AppProps) {
   const state = useModelState(model);
   const filter = useHashFilter();
   const [editingId, setEditingId] = useState<string | null>(null);
+  const [editNotice, setEditNotice] = useState('');
+  const editStart = useRef('');
+  const [lists, setLists] = useState(initialLists);
   const [language, setLanguage] = useState(initialLanguage);
   const [theme, setTheme] = useState(initialTheme);
   const newTodoRef = useRef<HTMLInputElement | null>(null);
   const t = MESSAGES[language];
+  const { listId, loaded, title } = state;
 
   useEffect(() => {
-    // Another browser may have changed the list while this tab was in the background.
-    const onVisible = () => {
-      if (document.visibilityState === 'visible') model.refresh();
-    };
-    document.addEventListener('visibilitychange', onVisible);
-    return () => document.removeEventListener('visibilitychange', onVisible);
+    const offs = [
+      // Another browser may have changed the list while this tab was in the background.
+      on(document, 'visibilitychange', () => {
+        if (document.visibilityState === 'visible') model.refresh();
+      }),
+      on(window, 'online', () => model.retryNow()),
+      // The outbox is kept in localStorage; a held deletion joins it before the page goes.
+      on(window, 'pagehide', () => model.commit()),
+      on(window, 'beforeunload', (event) => {
+        if (model.state.pending > 0) event.preventDefault();
+      }),
+    ];
+    return () => offs.forEach((off) => off());
   }, [model]);
+
+  useEffect(() => {
+    if (listId === undefined || !loaded || state.deadLink) return undefined;
+    return followList(
+      listId,
+      () => model.refresh(),
+      () => {
+        model.retryNow();
+        model.refresh();
+      },
+    );
+  }, [model, listId, loaded, state.deadLink]);
+
+  useEffect(() => {
+    document.title = `${title || t.title} · cloud-todo`;
+    if (listId !== undefined && loaded && !state.deadLink)
+      setLists(rememberList({ id: listId, title }));
+  }, [listId, loaded, title, state.deadLink, t]);
 
   const counts = countTodos(state.todos);
   const shown = visibleTodos(state.todos, filter);
+  const editedTodo = state.todos.find((todo) => todo.id === editingId);
+
+  useEffect(() => {
+    // The todo being edited was changed or deleted elsewhere: the edit goes on, and says so.
+    if (editingId === null) return;
+    if (!editedTodo) {
+      setEditNotice(t.editedGone);
+      setEditingId(null);
+    } else if (editedTodo.title !== editStart.current) {
+      setEditNotice(t.editedChanged(editedTodo.title));
+      editStart.current = editedTodo.title;
+    }
+  }, [editingId, editedTodo?.title, t]);
+
   const editing =
     editingId !== null && shown.some((todo) => todo.id === editingId) ? editingId : null;
 
-  /** Focus after an item goes away: the next item, else the previous, else the input. */
-  const focusAfterRemoving = (id: string) => {
-    const index = shown.findIndex((todo) => todo.id === id);
-    const next = shown[index + 1] ?? shown[index - 1];
+  const focusToggle = (id: string | undefined) => {
     requestAnimationFrame(() => {
-      const toggle = next
+      const toggle = id
         ? document.querySelector<HTMLInputElement>(
-            `.todo-list .toggle[data-todo-id="${CSS.escape(next.id)}"]`,
+            `.todo-list .toggle[data-todo-id="${CSS.escape(id)}"]`,
           )
         : null;
       (toggle ?? newTodoRef.current)?.focus();
     });
   };
-  const focusItem = (id: string) => {
-    requestAnimationFrame(() => {
-      document
-        .querySelector<HTMLInputElement>(`.todo-list .toggle[data-todo-id="${CSS.escape(id)}"]`)
-        ?.focus();
-    });
+  /** Focus after an item goes away: the next item, else the previous, else the input. */
+  const focusAfterRemoving = (id: string) => {
+    const index = shown.findIndex((todo) => todo.id === id);
+    focusToggle((shown[index + 1] ?? shown[index - 1])?.id);
   };
 
   return (
     <>
       <main>
         <section class="todoapp" aria-busy={state.busy ? 'true' : 'false'}>
-          <Header t={t} inputRef={newTodoRef} onAdd={(title) => model.addTodo(title)} />
+          <Header t={t} title={title} inputRef={newTodoRef} onAdd={(text) => model.addTodo(text)} />
+          {!loaded && (
+            <p class="loading" role="status">
+              {t.loading}
+            </p>
+          )}
           {counts.total > 0 && (
             <MainSection
               t={t}
               todos={shown}
               allCompleted={counts.active === 0}
               editingId={editing}
+              unsavedIds={state.unsavedIds}
               onToggleAll={(completed) => model.toggleAll(completed)}
               onToggle={(id) => model.toggle(id)}
               onDestroy={(id) => {
-                const active = Boolean(document.activeElement?.closest('.todo-list'));
-                if (active) focusAfterRemoving(id);
+                if (document.activeElement?.closest('.todo-list')) focusAfterRemoving(id);
                 model.destroy(id);
               }}
-              onEdit={(id) => setEditingId(id)}
-              onEditEnd={(id, title, refocus) => {
+              onEdit={(id) => {
+                editStart.current = state.todos.find((todo) => todo.id === id)?.title ?? '';
+                setEditNotice('');
+                setEditingId(id);
+              }}
+              onEditEnd={(id, text, refocus) => {
                 setEditingId(null);
-                const removed = title !== null && title.trim() === '';
-                if (title !== null) model.save(id, title);
+                const removed = text !== null && text.trim() === '';
+                if (text !== null) model.save(id, text);
                 if (removed) focusAfterRemoving(id);
-                else if (refocus) focusItem(id);
+                else if (refocus) focusToggle(id);
               }}
             />
           )}
@@ -111,20 +167,37 @@ export function App({ model, initialLanguage, initialTheme }: AppProps) {
               t={t}
               counts={counts}
               filter={filter}
-              onClearCompleted={() => model.clearCompleted()}
+              onClearCompleted={() => {
+                model.clearCompleted();
+                newTodoRef.current?.focus();
+              }}
             />
           )}
         </section>
         <Alerts
           t={t}
-          failures={state.failures}
-          onRetry={() => {
-            model.retry();
+          state={state}
+          editNotice={editNotice}
+          onRetry={() => model.retryNow()}
+          onDismiss={() => {
+            model.dismissNotices();
+            setEditNotice('');
             newTodoRef.current?.focus();
           }}
-          onDismiss={() => {
-            model.dismiss();
-            newTodoRef.current?.focus();
+          onStartNew={() => model.startNewList()}
+          onUndo={() => model.undo()}
+          onCommit={() => model.commit()}
+        />
+        <ListsBar
+          t={t}
+          listId={listId}
+          title={title}
+          lists={lists}
+          onRename={(text) => model.rename(text)}
+          onForget={() => {
+            if (listId === undefined) return;
+            forgetList(listId);
+            location.assign('/');
           }}
         />
       </main>

@@ -18,7 +18,7 @@ const LINKS: readonly { filter: Filter; href: string; text: (t: Messages) => str
 export function Footer({ t, counts, filter, onClearCompleted }: FooterProps) {
   return (
     <footer class="footer">
-      <span class="todo-count">
+      <span class="todo-count" role="status">
         <strong>{counts.active}</strong>
         {t.itemsLeft(counts.active)}
       </span>

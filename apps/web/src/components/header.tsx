@@ -5,13 +5,15 @@ const ENTER_KEY = 'Enter';
 
 export interface HeaderProps {
   readonly t: Messages;
+  /** The list's title; TodoMVC's "todos" when it has none. */
+  readonly title: string;
   /** Returns false for a blank title, which leaves the input as it is. */
   readonly onAdd: (title: string) => boolean;
   readonly inputRef: { current: HTMLInputElement | null };
 }
 
 /** The title and the new-todo input, focused on load; Enter adds and clears at once. */
-export function Header({ t, onAdd, inputRef }: HeaderProps) {
+export function Header({ t, title, onAdd, inputRef }: HeaderProps) {
   const ownRef = useRef<HTMLInputElement>(null);
   useEffect(() => {
     inputRef.current = ownRef.current;
@@ -19,7 +21,7 @@ export function Header({ t, onAdd, inputRef }: HeaderProps) {
 
   return (
     <header class="header">
-      <h1>{t.title}</h1>
+      <h1>{title || t.title}</h1>
       <input
         ref={ownRef}
         class="new-todo"

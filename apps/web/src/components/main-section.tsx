@@ -2,11 +2,12 @@ import type { Messages } from '../i18n.ts';
 import type { Todo } from '../todo-state.ts';
 import { TodoItem, type TodoItemProps } from './todo-item.tsx';
 
-export interface MainSectionProps extends Omit<TodoItemProps, 'todo' | 'editing'> {
+export interface MainSectionProps extends Omit<TodoItemProps, 'todo' | 'editing' | 'unsaved'> {
   readonly t: Messages;
   readonly todos: readonly Todo[];
   readonly allCompleted: boolean;
   readonly editingId: string | null;
+  readonly unsavedIds: ReadonlySet<string>;
   readonly onToggleAll: (completed: boolean) => void;
 }
 
@@ -16,6 +17,7 @@ export function MainSection({
   todos,
   allCompleted,
   editingId,
+  unsavedIds,
   onToggleAll,
   ...item
 }: MainSectionProps) {
@@ -26,14 +28,23 @@ export function MainSection({
         class="toggle-all"
         type="checkbox"
         checked={allCompleted}
+        aria-label={t.toggleAll}
         onChange={(event) => onToggleAll(event.currentTarget.checked)}
       />
       <label for="toggle-all">{t.toggleAll}</label>
       <ul class="todo-list">
         {todos.map((todo) => (
-          <TodoItem key={todo.id} t={t} todo={todo} editing={todo.id === editingId} {...item} />
+          <TodoItem
+            key={todo.id}
+            t={t}
+            todo={todo}
+            editing={todo.id === editingId}
+            unsaved={unsavedIds.has(todo.id)}
+            {...item}
+          />
         ))}
       </ul>
+      {todos.length === 0 && <p class="nothing">{t.nothing}</p>}
     </section>
   );
 }

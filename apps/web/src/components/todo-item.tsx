@@ -10,6 +10,8 @@ export interface TodoItemProps {
   readonly t: Messages;
   readonly todo: Todo;
   readonly editing: boolean;
+  /** A change to it waits for the server. */
+  readonly unsaved: boolean;
   readonly onToggle: (id: string) => void;
   readonly onDestroy: (id: string) => void;
   readonly onEdit: (id: string) => void;
@@ -25,6 +27,7 @@ export function TodoItem({
   t,
   todo,
   editing,
+  unsaved,
   onToggle,
   onDestroy,
   onEdit,
@@ -78,6 +81,7 @@ export function TodoItem({
         <label id={labelId} onDblClick={() => onEdit(todo.id)}>
           {todo.title}
         </label>
+        {unsaved && <span class="unsaved">{t.unsavedItem}</span>}
         <button
           class="destroy"
           aria-label={t.destroy(todo.title)}

@@ -140,16 +140,26 @@ describe('axe', () => {
     }
   }
 
-  it('finds no violations in the error alert', async () => {
-    const app = await e2e.open('/', { colorScheme: 'dark' });
+  it('finds no violations in the status, undo and notice messages, nor in the lists bar', async () => {
+    const app = await e2e.open('/', { colorScheme: 'dark', locale: 'de-DE' });
+    await app.add('gelöscht', 'behalten');
+    await app.item(0).hover();
+    await app.item(0).locator('.destroy').click();
+    await app.page.locator('.alert.undo').waitFor();
+    expect(await axeViolations(app.page)).toEqual([]);
     await e2e.api.stop();
     try {
-      await app.add('not saved');
-      await app.expectEventually(async () => (await app.alert.textContent()) !== '', true);
+      await app.add('nicht gespeichert');
+      await app.page.locator('.alert.unsaved').waitFor();
       expect(await axeViolations(app.page)).toEqual([]);
     } finally {
       await e2e.api.restart();
     }
+    await app.page.locator('.alert.unsaved').waitFor({ state: 'detached', timeout: 10_000 });
+    await app.goto(`${e2e.url}/lists/AAAAAAAAAAAAAAAAAAAAAA`);
+    await app.add('auf einem toten Link');
+    await app.page.locator('.start-new').waitFor();
+    expect(await axeViolations(app.page)).toEqual([]);
   });
 });
 

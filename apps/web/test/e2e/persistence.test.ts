@@ -2,17 +2,36 @@
 // its list across reloads, a list's link opens it anywhere, a fresh browser starts empty.
 import { describe, expect, it } from 'vitest';
 import { useE2e } from '../support/e2e.ts';
+import { TodoPage } from '../support/todo-page.ts';
 
 const e2e = useE2e();
 
 describe('Persistence', () => {
-  it('gives a fresh browser a fresh, empty list, and puts its link in the address', async () => {
-    const first = await e2e.open('/');
+  it('gives a fresh browser an empty list that exists, with its link, from its first todo', async () => {
+    const context = await e2e.browser.newContext();
+    const page = await context.newPage();
+    const requests: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().includes('/api/')) requests.push(`${r.method()} ${new URL(r.url()).pathname}`);
+    });
+    await page.goto(`${e2e.url}/`);
+    const first = new TodoPage(page);
+    await first.settled();
+    // A visit alone creates nothing on the server.
+    expect(page.url()).toBe(`${e2e.url}/`);
+    expect(requests).toEqual([]);
+    expect(await page.locator('.lists').textContent()).toContain(
+      'The list gets its link with its first todo.',
+    );
+    await first.add('the first todo');
+    expect(page.url()).toMatch(/\/lists\/[A-Za-z0-9_-]{22}$/);
+    expect(requests.filter((r) => r === 'POST /api/lists')).toHaveLength(1);
+    expect((await e2e.server.listTodos(first.listId())).map((t) => t.title)).toEqual([
+      'the first todo',
+    ]);
     const second = await e2e.open('/');
-    expect(first.page.url()).toMatch(/\/lists\/[A-Za-z0-9_-]{22,}$/);
+    await second.add('another browser');
     expect(second.listId()).not.toBe(first.listId());
-    expect(await second.items.count()).toBe(0);
-    expect(await e2e.server.listTodos(second.listId())).toEqual([]);
   });
 
   it('keeps the todos, their state and the list across a reload, and reopens the list from /', async () => {
@@ -53,7 +72,7 @@ describe('Persistence', () => {
     expect(await alice.completedStates()).toEqual([true, false]);
   });
 
-  it('makes the opened link this browser’s list for the start page', async () => {
+  it('opens the newest opened list from the start page when the browser made none', async () => {
     const alice = await e2e.open('/');
     await alice.add('shared');
     const context = await e2e.browser.newContext();

@@ -232,15 +232,16 @@ describe('Routing', () => {
     await app.item(1).locator('.toggle').check();
     await app.settled();
     expect(await app.selectedFilter()).toBe('All');
+    // The page renders after the hashchange event, which follows the click.
     await app.page.locator('.filters a', { hasText: 'Active' }).click();
     expect(app.page.url()).toMatch(/#\/active$/);
-    expect(await app.selectedFilter()).toBe('Active');
+    await app.expectEventually(() => app.selectedFilter(), 'Active');
     expect(await app.titles()).toEqual([TODOS[0], TODOS[2]]);
     await app.page.locator('.filters a', { hasText: 'Completed' }).click();
-    expect(await app.selectedFilter()).toBe('Completed');
+    await app.expectEventually(() => app.selectedFilter(), 'Completed');
     expect(await app.titles()).toEqual([TODOS[1]]);
     await app.page.locator('.filters a', { hasText: 'All' }).click();
-    expect(await app.titles()).toEqual(TODOS);
+    await app.expectEventually(() => app.titles(), TODOS);
   });
 
   it('updates a filtered list when an item changes: checked on Active hides it', async () => {

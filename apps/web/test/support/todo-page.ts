@@ -34,6 +34,8 @@ export class TodoPage {
 
   static async open(context: BrowserContext, url: string): Promise<TodoPage> {
     const page = await context.newPage();
+    // A page with unsaved changes asks before it goes (beforeunload): the tests' user agrees.
+    page.on('dialog', (dialog) => void dialog.accept());
     const todoPage = new TodoPage(page);
     await todoPage.goto(url);
     return todoPage;
@@ -49,8 +51,13 @@ export class TodoPage {
     await this.settled();
   }
 
-  /** Waits until the page has no request on its way (the app says so with aria-busy). */
+  /**
+   * Waits until the page has no request on its way (the app says so with aria-busy). A
+   * deletion held for an undo is confirmed first (its bar's OK), as if its time ran out.
+   */
   async settled(): Promise<void> {
+    const commit = this.page.locator('.alert.undo button.commit');
+    if ((await commit.count()) > 0) await commit.evaluate((b: HTMLButtonElement) => b.click());
     await this.page.locator('.todoapp[aria-busy="false"]').waitFor();
   }
 

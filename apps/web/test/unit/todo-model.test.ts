@@ -1,8 +1,8 @@
-// The model's optimistic updates and rollback, against the real API on PostgreSQL; only the
-// connection in between is held or broken.
+// The model's optimistic updates, its persisted outbox, undo and conflicts, against the real
+// API on PostgreSQL; only the connection in between is held or broken.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ApiClient, ApiError, newIdempotencyKey } from '../../src/api-client.ts';
-import { TodoModel, type ListOpener } from '../../src/todo-model.ts';
+import { ApiClient, newIdempotencyKey } from '../../src/api-client.ts';
+import { OUTBOX_KEY, TodoModel } from '../../src/todo-model.ts';
 import { startApiWithDatabase, type ApiFixture } from '../support/api.ts';
 import { controlledFetch, type ControlledFetch } from '../support/controlled-fetch.ts';
 
@@ -11,6 +11,26 @@ let server: ApiClient;
 let net: ControlledFetch;
 let model: TodoModel;
 let listId: string;
+let storage: MemoryStorage;
+let api: ApiClient;
+
+/** localStorage's interface over a Map: what the browser keeps across a reload. */
+class MemoryStorage {
+  readonly items = new Map<string, string>();
+  getItem(key: string) {
+    return this.items.get(key) ?? null;
+  }
+  setItem(key: string, value: string) {
+    this.items.set(key, value);
+  }
+  removeItem(key: string) {
+    this.items.delete(key);
+  }
+}
+
+/** A model as a page load makes it; a short undo time and fast retries for the tests. */
+const newModel = (id: string | undefined) =>
+  new TodoModel({ api, listId: id, storage, undoMs: 50, retryDelays: [50, 100] });
 
 beforeAll(async () => {
   fixture = await startApiWithDatabase();
@@ -24,14 +44,9 @@ afterAll(async () => {
 beforeEach(async () => {
   listId = (await server.createList(newIdempotencyKey())).id;
   net = controlledFetch();
-  const api = new ApiClient({ baseUrl: fixture.api.url, fetch: net.fetch, timeoutMs: 10_000 });
-  const opener: ListOpener = {
-    open: () => Promise.resolve(listId),
-    loaded: () => undefined,
-    notFound: () => false,
-  };
-  model = new TodoModel(api, opener);
-  model.start();
+  storage = new MemoryStorage();
+  api = new ApiClient({ baseUrl: fixture.api.url, fetch: net.fetch, timeoutMs: 10_000 });
+  model = newModel(listId);
   await model.idle();
 });
 
@@ -72,7 +87,7 @@ describe('optimistic updates', () => {
     expect(titles()).toEqual(['x feed the dog']);
     net.release();
     await model.idle();
-    expect(model.state.failures).toEqual([]);
+    expect(model.state.unsaved).toBe(0);
     expect(await onServer()).toEqual(['x feed the dog']);
     // The item kept its identity on the page while the server gave it an id.
     expect(model.state.todos[0]?.id).toBe(todo!.id);
@@ -86,6 +101,7 @@ describe('optimistic updates', () => {
     await model.idle();
     expect(net.log.length).toBe(before);
     model.save(b!.id, '   ');
+    model.commit();
     await model.idle();
     expect(await onServer()).toEqual(['  a']);
   });
@@ -102,39 +118,42 @@ describe('optimistic updates', () => {
     net.log.length = 0;
     model.clearCompleted();
     expect(titles()).toEqual(['  b']);
+    model.commit();
     await model.idle();
     expect(net.log).toEqual([`DELETE /api/lists/${listId}/todos?completed=true`]);
     expect(await onServer()).toEqual(['  b']);
   });
 });
 
-describe('rollback', () => {
-  it('returns to the server’s truth when a write fails, and keeps the change for a retry', async () => {
+describe('the outbox', () => {
+  it('keeps a change that found no server, marked not saved, and sends it by itself', async () => {
     await add('a');
     net.breakConnection('before');
     model.addTodo('b');
     model.toggle(model.state.todos[0]!.id);
-    expect(titles()).toEqual(['x a', '  b']);
     await model.idle();
-    expect(titles()).toEqual(['  a']);
-    expect(model.state.failures.map((f) => f.task.kind)).toEqual(['add', 'toggle']);
-    expect(model.state.failures.every((f) => f.error.retryable && f.error.status === 0)).toBe(true);
+    // Still shown, marked, and kept in storage.
+    expect(titles()).toEqual(['x a', '  b']);
+    expect(model.state.unsaved).toBe(2);
+    expect(model.state.offline).toBe(true);
+    expect(model.state.unsavedIds).toEqual(new Set(model.state.todos.map((t) => t.id)));
+    expect(storage.getItem(OUTBOX_KEY + listId)).toContain('"b"');
     net.repair();
-    model.retry();
-    expect(model.state.failures).toEqual([]);
+    await expect.poll(() => model.state.unsaved, { timeout: 2_000 }).toBe(0);
     await model.idle();
     expect(titles()).toEqual(['x a', '  b']);
     expect(await onServer()).toEqual(['x a', '  b']);
+    expect(storage.getItem(OUTBOX_KEY + listId)).toBeNull();
   });
 
   it('never duplicates a todo when the answer to its creation was lost', async () => {
     net.breakConnection('after');
     model.addTodo('only once');
     await model.idle();
-    expect(titles()).toEqual([]);
+    expect(titles()).toEqual(['  only once']);
     expect(await onServer()).toEqual(['  only once']);
     net.repair();
-    model.retry();
+    model.retryNow();
     await model.idle();
     expect(titles()).toEqual(['  only once']);
     expect(await onServer()).toEqual(['  only once']);
@@ -142,74 +161,109 @@ describe('rollback', () => {
     expect(posts).toHaveLength(2);
   });
 
-  it('retries a change that depends on a failed creation after it, in order', async () => {
-    net.hold();
-    net.breakConnection('before');
-    model.addTodo('new');
+  it('survives a reload: the next page sends what the last one could not, once', async () => {
+    net.breakConnection('after');
+    model.addTodo('typed before the reload');
     model.toggle(model.state.todos[0]!.id);
-    net.release();
     await model.idle();
-    expect(model.state.failures.map((f) => f.task.kind)).toEqual(['add', 'toggle']);
+    // The page goes away; a new one starts from storage.
     net.repair();
-    model.retry();
-    await model.idle();
-    expect(await onServer()).toEqual(['x new']);
+    const next = newModel(listId);
+    expect(next.state.todos.map((t) => t.title)).toEqual(['typed before the reload']);
+    expect(next.state.unsaved).toBe(2);
+    await next.idle();
+    expect(next.state.unsaved).toBe(0);
+    expect(await onServer()).toEqual(['x typed before the reload']);
   });
 
-  it('drops failed changes only when the user dismisses them, then shows the server’s list', async () => {
-    await add('a');
-    net.breakConnection('before');
-    model.addTodo('lost on purpose');
-    await model.idle();
-    expect(model.state.failures).toHaveLength(1);
+  it('creates a new list only with its first todo, with one key across retries', async () => {
+    net.log.length = 0;
+    const fresh = newModel(undefined);
+    expect(fresh.state.loaded).toBe(true);
+    await fresh.idle();
+    expect(net.log).toEqual([]);
+    net.breakConnection('after');
+    fresh.addTodo('first');
+    await fresh.idle();
+    expect(storage.getItem(`${OUTBOX_KEY}new`)).toContain('first');
     net.repair();
-    model.dismiss();
-    await model.idle();
-    expect(model.state.failures).toEqual([]);
-    expect(titles()).toEqual(['  a']);
-    expect(await onServer()).toEqual(['  a']);
+    // A reload during the outage: the same list creation, with the same key.
+    const reloaded = newModel(undefined);
+    await expect.poll(() => reloaded.state.listId, { timeout: 2_000 }).toBeDefined();
+    await reloaded.idle();
+    const created = reloaded.state.listId!;
+    expect((await server.listTodos(created)).map((t) => t.title)).toEqual(['first']);
+    // The first page, still retrying, reaches the same list: one key, one list.
+    await expect.poll(() => fresh.state.listId, { timeout: 2_000 }).toBe(created);
+    expect(storage.getItem(`${OUTBOX_KEY}new`)).toBeNull();
   });
 
-  it('shows what another browser deleted meanwhile, without an error for a delete', async () => {
+  it('names a todo deleted elsewhere, and drops the change to it', async () => {
     await add('a', 'b');
     const [a, b] = await server.listTodos(listId);
     await server.deleteTodo(listId, a!.id);
     await server.deleteTodo(listId, b!.id);
     model.destroy(model.state.todos[0]!.id);
+    model.commit();
     await model.idle();
-    expect(model.state.failures).toEqual([]);
+    expect(model.state.notices).toEqual([]);
     model.toggle(model.state.todos[0]!.id);
     await model.idle();
-    expect(model.state.failures).toHaveLength(1);
-    expect(model.state.failures[0]?.error.status).toBe(404);
-    expect(model.state.failures[0]?.error.retryable).toBe(false);
+    expect(model.state.notices).toEqual([{ kind: 'gone', title: 'b' }]);
     expect(titles()).toEqual([]);
+    model.dismissNotices();
+    expect(model.state.notices).toEqual([]);
   });
 
-  it('keeps the opening of the list for a retry, even when the user dismisses', async () => {
-    let attempts = 0;
-    const api = new ApiClient({ baseUrl: fixture.api.url, fetch: net.fetch });
-    const opening = new TodoModel(api, {
-      open: () => {
-        attempts += 1;
-        return attempts === 1
-          ? Promise.reject(new ApiError(503, 'unavailable'))
-          : Promise.resolve(listId);
-      },
-      loaded: () => undefined,
-      notFound: () => false,
-    });
-    opening.start();
-    opening.addTodo('typed meanwhile');
-    await opening.idle();
-    expect(opening.state.failures.map((f) => f.task.kind)).toEqual(['open', 'load', 'add']);
-    opening.dismiss();
-    await opening.idle();
-    expect(opening.state.failures.map((f) => f.task.kind)).toEqual(['open', 'load']);
-    opening.retry();
-    await opening.idle();
-    expect(opening.state.failures).toEqual([]);
-    expect(opening.state.loaded).toBe(true);
-    expect(opening.state.listId).toBe(listId);
+  it('keeps what was typed on a dead link, and starts a new list with it', async () => {
+    const dead = newModel('AAAAAAAAAAAAAAAAAAAAAA');
+    await dead.idle();
+    expect(dead.state.deadLink).toBe(true);
+    dead.addTodo('not lost');
+    await dead.idle();
+    expect(dead.state.todos.map((t) => t.title)).toEqual(['not lost']);
+    expect(dead.state.unsaved).toBe(1);
+    dead.startNewList();
+    await dead.idle();
+    expect(dead.state.deadLink).toBe(false);
+    expect(dead.state.listId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect((await server.listTodos(dead.state.listId!)).map((t) => t.title)).toEqual(['not lost']);
+  });
+
+  it('renames the list', async () => {
+    model.rename('  Groceries ');
+    expect(model.state.title).toBe('Groceries');
+    await model.idle();
+    expect((await server.getList(listId)).title).toBe('Groceries');
+  });
+});
+
+describe('undo', () => {
+  it('holds a deletion until the undo time is over, and takes it back on undo', async () => {
+    await add('a', 'b');
+    model.destroy(model.state.todos[0]!.id);
+    expect(titles()).toEqual(['  b']);
+    expect(model.state.undo).toMatchObject({ kind: 'destroy', title: 'a' });
+    model.undo();
+    expect(titles()).toEqual(['  a', '  b']);
+    expect(model.state.undo).toBeUndefined();
+    model.destroy(model.state.todos[0]!.id);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await model.idle();
+    expect(model.state.undo).toBeUndefined();
+    expect(await onServer()).toEqual(['  b']);
+  });
+
+  it('sends the held deletion when the next one comes', async () => {
+    await add('a', 'b', 'c');
+    model.toggle(model.state.todos[2]!.id);
+    model.destroy(model.state.todos[0]!.id);
+    model.clearCompleted();
+    expect(model.state.undo).toMatchObject({ kind: 'clearCompleted' });
+    await model.idle();
+    expect(await onServer()).toEqual(['  b', 'x c']);
+    model.undo();
+    await model.idle();
+    expect(titles()).toEqual(['  b', 'x c']);
   });
 });
