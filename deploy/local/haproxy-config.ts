@@ -44,6 +44,11 @@ export interface HaproxyConfigOptions {
   readonly dnsServer?: string;
   /** Log every request (HAProxy's HTTP log format) to stdout. Off by default. */
   readonly logToStdout?: boolean;
+  /**
+   * Where HAProxy's built-in Prometheus exporter answers `GET /metrics` (e.g.
+   * `127.0.0.1:9101`): a listener of its own, apart from the traffic. Off by default.
+   */
+  readonly metricsBind?: string;
 }
 
 export const DEFAULT_HEALTH_CHECK: HealthCheckTiming = {
@@ -71,6 +76,9 @@ export function renderHaproxyConfig(options: HaproxyConfigOptions): string {
     throw new Error('both backends need at least one server');
   }
   if (/\s/.test(options.adminSocket)) throw new Error('the admin socket path has a space');
+  if (options.metricsBind !== undefined && !ADDRESS.test(options.metricsBind)) {
+    throw new Error(`invalid metrics address: ${options.metricsBind}`);
+  }
 
   const resolve = options.dnsServer
     ? ` resolvers dns resolve-prefer ipv4 init-addr last,libc,none`
@@ -139,6 +147,18 @@ export function renderHaproxyConfig(options: HaproxyConfigOptions): string {
     '  use_backend api if is_api',
     '  default_backend web',
     '',
+    ...(options.metricsBind
+      ? [
+          // The ALB's CloudWatch metrics, locally: request and response counts per frontend,
+          // backend and server, response times, server states.
+          'frontend metrics',
+          `  bind ${options.metricsBind}`,
+          '  no log',
+          '  http-request use-service prometheus-exporter if { path /metrics }',
+          '  http-request return status 404',
+          '',
+        ]
+      : []),
     ...backend('api', timing),
     ...servers(options.apiServers),
     '',

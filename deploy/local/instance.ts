@@ -10,13 +10,16 @@ export class Instance {
   readonly name: string;
   readonly az: Az;
   readonly port: number;
+  /** A web instance's `stub_status` port (loopback, for the exporter); absent for the API. */
+  readonly statusPort: number | undefined;
   process: RunningProcess | undefined;
 
-  constructor(kind: InstanceKind, name: string, az: Az, port: number) {
+  constructor(kind: InstanceKind, name: string, az: Az, port: number, statusPort?: number) {
     this.kind = kind;
     this.name = name;
     this.az = az;
     this.port = port;
+    this.statusPort = statusPort;
   }
 
   /** `api/a1`, as the runtime API and the logs name it. */

@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startProcess, waitForHttp, type RunningProcess } from '@cloud-todo/testkit';
+import { Monitoring, type MonitoringOptions } from '../monitoring/monitoring.ts';
 import { assertApiBuilt, runMigrations, startApiProcess } from './api-instance.ts';
 import { HaproxyAdmin, type ServerStat } from './haproxy-admin.ts';
 import { Instance, instanceNames, type Az, type InstanceKind } from './instance.ts';
@@ -35,6 +36,8 @@ export interface TopologyOptions {
   readonly logToFiles?: boolean;
   /** Called with progress lines (the stack command prints them). */
   readonly onProgress?: (line: string) => void;
+  /** Also run Prometheus, Alertmanager and the exporters (deploy/monitoring). */
+  readonly monitoring?: MonitoringOptions;
 }
 
 /**
@@ -50,6 +53,10 @@ export class Topology {
   readonly healthCheck: HealthCheckTiming;
   readonly instances: readonly Instance[];
   haproxy: RunningProcess | undefined;
+  /** HAProxy's Prometheus exporter, `127.0.0.1:<port>`. */
+  readonly haproxyMetrics: string;
+  /** Set when started with `monitoring`. */
+  monitoring: Monitoring | undefined;
   readonly #options: TopologyOptions;
   readonly #onExit = () => this.#killAllNow();
 
@@ -61,6 +68,7 @@ export class Topology {
       database: TopologyDatabase;
       instances: Instance[];
       healthCheck: HealthCheckTiming;
+      haproxyMetrics: string;
     },
   ) {
     this.#options = options;
@@ -70,6 +78,7 @@ export class Topology {
     this.database = parts.database;
     this.instances = parts.instances;
     this.healthCheck = parts.healthCheck;
+    this.haproxyMetrics = parts.haproxyMetrics;
     this.admin = new HaproxyAdmin(join(parts.runDir, 'haproxy.sock'));
     process.on('exit', this.#onExit);
   }
@@ -89,6 +98,7 @@ export class Topology {
   pids(): number[] {
     const pids = this.instances.map((i) => i.pid);
     if (this.haproxy?.child.exitCode === null) pids.push(this.haproxy.pid);
+    pids.push(...(this.monitoring?.pids() ?? []));
     return pids.filter((p): p is number => p !== undefined);
   }
 
@@ -106,6 +116,7 @@ export class Topology {
             port: instance.port,
             dir: join(this.runDir, `web-${instance.name}`),
             root: join(this.runDir, 'web-root'),
+            ...(instance.statusPort === undefined ? {} : { statusPort: instance.statusPort }),
           });
     instance.process = process;
     this.#logToFile(process, `${instance.kind}-${instance.name}`);
@@ -208,6 +219,7 @@ export class Topology {
   /** Stops everything this topology started, newest first, and drops its database. */
   async stop(): Promise<void> {
     process.off('exit', this.#onExit);
+    await this.monitoring?.stop();
     await this.haproxy?.stop('SIGTERM', 5_000);
     await Promise.all(
       this.instances.map((i) =>
@@ -228,6 +240,7 @@ export class Topology {
       apiServers: this.list('api').map((i) => ({ name: i.name, address: `127.0.0.1:${i.port}` })),
       webServers: this.list('web').map((i) => ({ name: i.name, address: `127.0.0.1:${i.port}` })),
       healthCheck: this.healthCheck,
+      metricsBind: this.haproxyMetrics,
     });
     const configPath = join(this.runDir, 'haproxy.cfg');
     await writeFile(configPath, config);
@@ -283,7 +296,8 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
   const instances: Instance[] = [];
   for (const kind of ['api', 'web'] as const) {
     for (const { name, az } of instanceNames(options[kind])) {
-      instances.push(new Instance(kind, name, az, await freePort()));
+      const statusPort = kind === 'web' ? await freePort() : undefined;
+      instances.push(new Instance(kind, name, az, await freePort(), statusPort));
     }
   }
   const topology = new Topology(options, {
@@ -292,6 +306,7 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
     database,
     instances,
     healthCheck: { ...DEFAULT_HEALTH_CHECK, ...options.healthCheck },
+    haproxyMetrics: `127.0.0.1:${await freePort()}`,
   });
   try {
     progress(`database: ${database.source}; running migrations`);
@@ -301,6 +316,23 @@ export async function startTopology(options: TopologyOptions): Promise<Topology>
     await Promise.all(instances.map((i) => topology.startInstance(i)));
     progress('starting HAProxy');
     await topology.startBalancer();
+    if (options.monitoring) {
+      progress('starting Prometheus, Alertmanager and the exporters');
+      const dir = join(runDir, 'monitoring');
+      await mkdir(dir, { recursive: true });
+      topology.monitoring = await Monitoring.start(
+        {
+          dir,
+          api: topology.list('api').map((i) => ({ name: i.name, az: i.az, port: i.port })),
+          web: topology
+            .list('web')
+            .map((i) => ({ name: i.name, az: i.az, statusPort: i.statusPort as number })),
+          haproxyMetrics: topology.haproxyMetrics,
+          databaseUrl: database.url,
+        },
+        { logToFiles: options.logToFiles ?? false, ...options.monitoring },
+      );
+    }
     return topology;
   } catch (error) {
     await topology.stop().catch(() => undefined);

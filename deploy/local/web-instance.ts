@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { cp } from 'node:fs/promises';
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { startProcess, type RunningProcess } from '@cloud-todo/testkit';
 import { writeNginxConfig } from '@cloud-todo/web/nginx';
@@ -34,11 +34,42 @@ export async function startWebProcess(options: {
   readonly dir: string;
   /** The built app to serve. Default `apps/web/dist`. */
   readonly root?: string;
+  /** A loopback port for `GET /stub_status`, for prometheus-nginx-exporter. Default: none. */
+  readonly statusPort?: number;
 }): Promise<RunningProcess> {
   const written = await writeNginxConfig({
     port: options.port,
     root: options.root ?? WEB_DIST,
     runDir: options.dir,
   });
+  if (options.statusPort !== undefined) {
+    const config = await readFile(written.configPath, 'utf8');
+    await writeFile(written.configPath, withStubStatus(config, options.statusPort));
+  }
   return startProcess('nginx', [...written.args]);
+}
+
+/**
+ * Adds a server of its own for nginx's connection counters (`stub_status`): on loopback, on
+ * a port the load balancer never routes to, so that only the exporter reads it. The
+ * container's server block stays as it ships.
+ */
+export function withStubStatus(config: string, port: number): string {
+  const end = config.lastIndexOf('}');
+  if (end < 0 || !Number.isInteger(port)) throw new Error('not an nginx.conf, or a bad port');
+  const block = `
+    server {
+        listen 127.0.0.1:${port};
+        access_log off;
+        location = /stub_status {
+            stub_status;
+            allow 127.0.0.1;
+            deny all;
+        }
+        location / {
+            return 404;
+        }
+    }
+`;
+  return `${config.slice(0, end)}${block}${config.slice(end)}`;
 }
