@@ -1,5 +1,6 @@
 // `npm run stack -- --api 2 --web 2`: the production topology on this machine, until Ctrl-C.
 import { parseArgs } from 'node:util';
+import { formatAlert } from '../../monitoring/alert-receiver.ts';
 import { PgBackRest } from '../pgbackrest.ts';
 import { clearStackState, writeStackState } from '../stack-state.ts';
 import { startTopology, type Topology } from '../topology.ts';
@@ -15,7 +16,9 @@ const usage = `Usage: npm run stack -- [--api N] [--web M] [--port P] [--databas
   --database-url URL use this database as it is (migrations run on it; no backups)
   --shared-db        a fresh database on the server at 127.0.0.1:5432 (no backups)
   --throwaway-db     a cluster of its own without WAL archiving
-  --rate-limit-max R the API's RATE_LIMIT_MAX (requests per minute per client)`;
+  --rate-limit-max R the API's RATE_LIMIT_MAX (requests per minute per client)
+  --without-monitoring  no Prometheus, Alertmanager and exporters (they run by default;
+                     alert rules at a tenth of CloudWatch's periods: a minute is 6 s)`;
 
 function count(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
@@ -34,6 +37,7 @@ async function main(): Promise<void> {
       'throwaway-db': { type: 'boolean', default: false },
       'shared-db': { type: 'boolean', default: false },
       'rate-limit-max': { type: 'string' },
+      'without-monitoring': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -71,6 +75,9 @@ async function main(): Promise<void> {
         },
     apiEnv: values['rate-limit-max'] ? { RATE_LIMIT_MAX: values['rate-limit-max'] } : {},
     logToFiles: true,
+    ...(values['without-monitoring']
+      ? {}
+      : { monitoring: { onAlert: (alert) => console.log(`stack: alert ${formatAlert(alert)}`) } }),
     onProgress: (line) => console.log(`stack: ${line}`),
   });
   state.topology = topology;
@@ -100,14 +107,22 @@ Runtime API (drain a target as ECS deregisters it before a stop):
   npm run lb -w deploy -- ${t.admin.socketPath} "show stat"
 
 ${
-  t.database.replica
-    ? `Backups (pgBackRest, WAL archived continuously; repository in ${t.database.replica.dir}/pgbackrest):
+  t.monitoring
+    ? `Monitoring (alerts print here as "stack: alert ALARM|OK …", as SNS would e-mail them):
+  status page    ${t.monitoring.statusPage.url}  requests/s, 5xx %, p99, healthy instances per tier
+  Prometheus     ${t.monitoring.prometheusUrl}/alerts  the rules, generated from infra's alarm catalogue
+  Alertmanager   ${t.monitoring.alertmanagerUrl}
+`
+    : ''
+}${
+    t.database.replica
+      ? `Backups (pgBackRest, WAL archived continuously; repository in ${t.database.replica.dir}/pgbackrest):
   npm run backup                                   another base backup (incremental)
   npm run restore -- --to ${new Date().toISOString()}   point-in-time restore
   npm run restore -- --latest                      restore to the end of the archived WAL
 `
-    : ''
-}
+      : ''
+  }
 Ctrl-C stops everything.`);
   // An instance that dies is reported, not restarted: that is HAProxy's job to notice.
   for (const instance of t.instances) {

@@ -1,7 +1,8 @@
 // `npm run stack` as a person uses it: it prints the URL, the app works through it (pages
 // from nginx, the API behind the /api rule with absolute URLs built from the forwarded
-// headers), backups and restores work on it from another terminal, and Ctrl-C stops every
-// process it started and removes its database cluster.
+// headers), it prints a status page and Prometheus with the alert rules loaded, backups and
+// restores work on it from another terminal, and Ctrl-C stops every process it started and
+// removes its database cluster.
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -95,9 +96,23 @@ test('npm run stack: serves the app through HAProxy, Ctrl-C stops everything it 
   ]);
   expect(await badTarget.exited).toBe(1);
   expect(badTarget.output()).toContain('ISO 8601 time with a zone');
+  // The status page and Prometheus are printed, and they see the tiers.
+  const statusUrl = /status page\s+(\S+)/.exec(stack.output())?.[1] as string;
+  const status = await (await fetch(statusUrl)).text();
+  expect(status).toMatch(/<th>api<\/th>.*?<td>2 \/ 2<\/td>/s);
+  expect(status).toMatch(/<th>web<\/th>.*?<td>2 \/ 2<\/td>/s);
+  const prometheus = /Prometheus\s+(\S+)\/alerts/.exec(stack.output())?.[1] as string;
+  const rules = (await (await fetch(`${prometheus}/api/v1/rules`)).json()) as {
+    data: { groups: { rules: { name: string; health: string }[] }[] };
+  };
+  const loaded = rules.data.groups.flatMap((g) => g.rules);
+  expect(loaded.length).toBeGreaterThan(10);
+  expect(loaded.filter((r) => r.health === 'err')).toEqual([]);
+
   const started = [...children(stack.pid)];
-  // HAProxy, two API processes, two nginx masters (and their workers below them).
-  expect(started.length).toBe(5);
+  // HAProxy, two API processes, two nginx masters (and their workers below them), and the
+  // monitoring: Prometheus, Alertmanager, two nginx exporters, the PostgreSQL exporter.
+  expect(started.length).toBe(10);
   const all = started.flatMap((pid) => [pid, ...children(pid)]);
 
   stack.child.kill('SIGINT');
