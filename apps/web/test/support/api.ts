@@ -24,20 +24,31 @@ export interface RunningApi {
   restart(): Promise<void>;
 }
 
-/** The real API process (`apps/api/dist/server.js`) on a free port, serving the built app. */
-export async function startApi(databaseUrl: string, port?: number): Promise<RunningApi> {
+/**
+ * The real API process (`apps/api/dist/server.js`) on a free port, serving the built app, on
+ * a PostgreSQL URL or, as `npm start` runs it, on PGlite in `{ dataDir }`.
+ */
+export async function startApi(
+  database: string | { readonly dataDir: string },
+  port?: number,
+): Promise<RunningApi> {
   if (!existsSync(SERVER)) {
     throw new Error(`The API is not built (${SERVER} is missing): run \`npm run build\` first.`);
   }
   const chosenPort = port ?? (await freePort());
   const url = `http://127.0.0.1:${chosenPort}`;
   const launch = async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const name of Object.keys(env))
+      if (/^(DATABASE_URL|DB_|DATA_DIR)/.test(name)) delete env[name];
     const proc = startProcess(process.execPath, ['--enable-source-maps', SERVER], {
       env: {
-        ...process.env,
+        ...env,
+        ...(typeof database === 'string'
+          ? { DATABASE_URL: database }
+          : { DATA_DIR: database.dataDir }),
         PORT: String(chosenPort),
         HOST: '127.0.0.1',
-        DATABASE_URL: databaseUrl,
         WEB_ROOT: DIST,
         RATE_LIMIT_MAX: '1000000',
         LOG_LEVEL: 'warn',
