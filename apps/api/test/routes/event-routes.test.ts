@@ -1,5 +1,8 @@
 import type { AddressInfo } from 'node:net';
+import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inProcessChangeFeed } from '../../src/changes/change-feed.ts';
+import { eventRoutes, HEARTBEAT_MS } from '../../src/routes/event-routes.ts';
 import { ENGINES } from '../support/engines.ts';
 import { openEventStream, type EventStream } from '../support/event-stream.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
@@ -108,5 +111,37 @@ describe('list events when the app closes', () => {
     } finally {
       await t.close();
     }
+  });
+});
+
+describe('list event heartbeats', () => {
+  it('sends a comment line at the configured interval, so that idle proxies keep the stream', async () => {
+    const t = await startTestApp('pglite');
+    const app = Fastify();
+    try {
+      await app.register(eventRoutes, {
+        db: t.database.db,
+        changes: inProcessChangeFeed(),
+        isDraining: () => false,
+        heartbeatMs: 100,
+      });
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+      const created = await t.app.inject({ method: 'POST', url: '/api/lists' });
+      const { id } = created.json<{ id: string }>();
+      const stream = await openEventStream(`${url}/api/lists/${id}/events`);
+      const started = Date.now();
+      await stream.next((e) => e.event === 'comment' && e.data === 'ping', 1_000);
+      await stream.next((e) => e.event === 'comment' && e.data === 'ping', 1_000);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+      stream.close();
+    } finally {
+      await app.close();
+      await t.close();
+    }
+  });
+
+  it('keeps the production interval under the ALB’s 60 s idle timeout', () => {
+    expect(HEARTBEAT_MS).toBeLessThan(60_000);
   });
 });
