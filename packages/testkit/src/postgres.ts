@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmod, chown, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { chmod, chown, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -54,8 +54,51 @@ export interface ThrowawayCluster {
    * aborts like a crash (recovery from the WAL on the next start).
    */
   stop(mode?: 'fast' | 'immediate'): Promise<void>;
+  /**
+   * Freezes the server with SIGSTOP (the postmaster and every backend): connections stay open
+   * and nothing answers — what clients see of an RDS Multi-AZ failover, where the old
+   * primary's connections hang for 60–120 s rather than being refused.
+   */
+  freeze(): Promise<void>;
+  /** SIGCONT to everything `freeze()` stopped (and any process of the server since). */
+  thaw(): Promise<void>;
+  /**
+   * Requires a password (SCRAM) for TCP connections of `role`; other roles stay on trust.
+   * For rotation tests: `ALTER ROLE … PASSWORD` then fails new connections with 28P01.
+   */
+  requirePasswordFor(role: string): Promise<void>;
   /** Stops the server and deletes its folder. */
   destroy(): Promise<void>;
+}
+
+/** The postmaster's pid (first line of postmaster.pid) and its children's (the backends). */
+async function serverProcesses(pgdata: string): Promise<number[]> {
+  const postmaster = Number(
+    (await readFile(join(pgdata, 'postmaster.pid'), 'utf8')).split('\n')[0],
+  );
+  if (!Number.isInteger(postmaster) || postmaster <= 0) {
+    throw new Error(`no postmaster.pid in ${pgdata}: is the server running?`);
+  }
+  const children: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    // "pid (comm) state ppid …": the parent pid is the second field after the last ')'.
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (ppid === postmaster) children.push(Number(entry));
+  }
+  return [postmaster, ...children];
+}
+
+function signalAll(pids: readonly number[], signal: NodeJS.Signals): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, signal);
+    } catch (error) {
+      // A backend that ended meanwhile.
+      if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+    }
+  }
 }
 
 /**
@@ -115,13 +158,33 @@ export async function startThrowawayCluster(): Promise<ThrowawayCluster> {
   };
   await start();
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  let frozen: number[] = [];
+  const thaw = async () => {
+    signalAll([...frozen, ...(await serverProcesses(pgdata).catch(() => []))], 'SIGCONT');
+    frozen = [];
+  };
   return {
     url,
     port,
     dataDir,
     start,
     stop,
+    async freeze() {
+      // The postmaster first, so that it forks no new backend while they are being stopped.
+      const [postmaster, ...backends] = await serverProcesses(pgdata);
+      signalAll([postmaster as number], 'SIGSTOP');
+      frozen = [postmaster as number, ...backends];
+      signalAll(backends, 'SIGSTOP');
+    },
+    thaw,
+    async requirePasswordFor(role) {
+      const hba = join(pgdata, 'pg_hba.conf');
+      const rule = `host all ${role} 127.0.0.1/32 scram-sha-256\n`;
+      await writeFile(hba, rule + (await readFile(hba, 'utf8')));
+      await pgCommand('pg_ctl', ['-D', pgdata, 'reload']);
+    },
     async destroy() {
+      await thaw().catch(() => undefined);
       await stop('immediate').catch(() => undefined);
       await rm(dataDir, { recursive: true, force: true });
     },
