@@ -14,6 +14,11 @@ export type DatabaseConfig =
       readonly ca: string | undefined;
       /** Pool size per process. */
       readonly poolMax: number;
+      /**
+       * File holding the password (`DB_PASSWORD_FILE`), read at every new connection so that a
+       * rotated password is picked up without a restart; the URL then carries none.
+       */
+      readonly passwordFile?: string;
     }
   | { readonly kind: 'pglite'; readonly dataDir: string };
 
@@ -135,6 +140,16 @@ function readDatabase(
       errors.push(`DB_CA_FILE cannot be read: ${(error as Error).message}`);
     }
   }
+  const passwordFileRaw = text('DB_PASSWORD_FILE');
+  const passwordFile = passwordFileRaw === undefined ? undefined : resolve(cwd, passwordFileRaw);
+  if (passwordFile !== undefined) {
+    try {
+      readFileSync(passwordFile, 'utf8');
+    } catch (error) {
+      errors.push(`DB_PASSWORD_FILE cannot be read: ${(error as Error).message}`);
+    }
+  }
+  const withPasswordFile = passwordFile === undefined ? {} : { passwordFile };
   const url = text('DATABASE_URL');
   if (url !== undefined) {
     try {
@@ -142,10 +157,13 @@ function readDatabase(
       if (!['postgres:', 'postgresql:'].includes(parsed.protocol)) {
         errors.push('DATABASE_URL must start with postgres:// or postgresql://');
       }
+      if (parsed.password !== '' && passwordFile !== undefined) {
+        errors.push('DATABASE_URL carries a password and DB_PASSWORD_FILE is set: use one of them');
+      }
     } catch {
       errors.push('DATABASE_URL is not a valid URL');
     }
-    return { kind: 'postgres', url, ssl, ca, poolMax };
+    return { kind: 'postgres', url, ssl, ca, poolMax, ...withPasswordFile };
   }
   const dbHost = text('DB_HOST');
   if (dbHost !== undefined) {
@@ -156,9 +174,14 @@ function readDatabase(
     built.port = String(integer('DB_PORT', 5432, 1, 65535));
     built.username = encodeURIComponent(text('DB_USER') ?? '');
     const password = env.DB_PASSWORD;
-    if (password !== undefined && password !== '') built.password = encodeURIComponent(password);
+    if (password !== undefined && password !== '') {
+      if (passwordFile !== undefined) {
+        errors.push('DB_PASSWORD and DB_PASSWORD_FILE are both set: use one of them');
+      }
+      built.password = encodeURIComponent(password);
+    }
     built.pathname = `/${encodeURIComponent(text('DB_NAME') ?? '')}`;
-    return { kind: 'postgres', url: built.toString(), ssl, ca, poolMax };
+    return { kind: 'postgres', url: built.toString(), ssl, ca, poolMax, ...withPasswordFile };
   }
   return { kind: 'pglite', dataDir: resolve(cwd, text('DATA_DIR') ?? './data') };
 }
@@ -183,6 +206,9 @@ export function describeConfig(config: Config): Record<string, unknown> {
           ssl: config.database.ssl,
           ca: config.database.ca === undefined ? 'system' : 'DB_CA_FILE',
           poolMax: config.database.poolMax,
+          ...(config.database.passwordFile === undefined
+            ? {}
+            : { passwordFile: config.database.passwordFile }),
         }
       : config.database;
   return { ...config, database };

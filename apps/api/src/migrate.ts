@@ -8,7 +8,7 @@ async function main(): Promise<number> {
   const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel);
   try {
-    const database = await openDatabase(config.database);
+    const database = await openDatabase(config.database, {}, 'migrate');
     try {
       const result = await migrateToLatest(database.db);
       const applied = result.results?.map((r) => r.migrationName) ?? [];

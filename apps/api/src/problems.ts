@@ -33,6 +33,11 @@ export const PROBLEM_TYPES = {
     title: 'The database is unavailable; retry later',
     status: 503,
   },
+  outcomeUnknown: {
+    type: '/api/problems/outcome-unknown',
+    title: 'The database did not confirm the change; it may or may not have been made',
+    status: 503,
+  },
   draining: { type: '/api/problems/draining', title: 'The server is shutting down', status: 503 },
   internal: { type: '/api/problems/internal', title: 'Internal server error', status: 500 },
   badRequest: { type: '/api/problems/bad-request', title: 'Bad request', status: 400 },

@@ -23,6 +23,17 @@ async function main(): Promise<void> {
   try {
     database = await openDatabase(config.database, {
       onIdleError: (error) => logger.warn({ err: error }, 'idle database connection failed'),
+      onDiscard: (reason) => logger.debug({ reason }, 'database connection discarded'),
+      // Once per episode, not per request: a rotated password or a failover can fail
+      // thousands of requests, and each one's 503 is in its request log line already.
+      onUnavailable: (error) => {
+        const { code, message } = error as { code?: unknown; message?: unknown };
+        logger.error(
+          { err: { code, message } },
+          'database unavailable: answering 503 with Retry-After until it is back',
+        );
+      },
+      onAvailable: (episode) => logger.warn(episode, 'database available again'),
     });
   } catch (error) {
     logger.fatal({ err: error }, 'cannot open the database');

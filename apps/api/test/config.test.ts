@@ -37,6 +37,41 @@ describe('loadConfig', () => {
     expect(config.database.ssl).toBe('require');
   });
 
+  it('takes the password from DB_PASSWORD_FILE, and refuses a second source of it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'config-'));
+    await writeFile(join(dir, 'password'), 'rotated\n');
+    const config = loadConfig(
+      { DB_HOST: 'db', DB_USER: 'app', DB_NAME: 'todo', DB_PASSWORD_FILE: 'password' },
+      dir,
+    );
+    expect(config.database).toMatchObject({
+      kind: 'postgres',
+      passwordFile: join(dir, 'password'),
+    });
+    if (config.database.kind !== 'postgres') return;
+    expect(new URL(config.database.url).password).toBe('');
+    expect(JSON.stringify(describeConfig(config))).not.toContain('rotated');
+
+    expect(() =>
+      loadConfig({ DATABASE_URL: 'postgres://app:old@db/todo', DB_PASSWORD_FILE: 'password' }, dir),
+    ).toThrow(/DATABASE_URL carries a password and DB_PASSWORD_FILE is set/);
+    expect(() =>
+      loadConfig(
+        {
+          DB_HOST: 'db',
+          DB_USER: 'a',
+          DB_NAME: 't',
+          DB_PASSWORD: 'x',
+          DB_PASSWORD_FILE: 'password',
+        },
+        dir,
+      ),
+    ).toThrow(/DB_PASSWORD and DB_PASSWORD_FILE are both set/);
+    expect(() =>
+      loadConfig({ DATABASE_URL: 'postgres://app@db/todo', DB_PASSWORD_FILE: 'missing' }, dir),
+    ).toThrow(/DB_PASSWORD_FILE cannot be read/);
+  });
+
   it('never describes a password', () => {
     const config = loadConfig({ DATABASE_URL: 'postgres://app:hunter2@db/todo' });
     expect(JSON.stringify(describeConfig(config))).not.toContain('hunter2');

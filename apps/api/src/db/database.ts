@@ -1,9 +1,12 @@
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { DatabaseConfig } from '../config.ts';
 import { acquireDataDirLock } from './data-dir-lock.ts';
+import { DatabaseAvailability, type AvailabilityEvents } from './database-availability.ts';
+import { GuardedPool } from './guarded-pool.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 import type { DatabaseSchema } from './schema.ts';
 
@@ -12,6 +15,8 @@ export interface PoolState {
   readonly total: number;
   readonly idle: number;
   readonly waiting: number;
+  /** Connections closed instead of reused since start, because their state was unknown. */
+  readonly discarded: number;
 }
 
 /** The open database: the query builder, plus what operations need to know of it. */
@@ -22,30 +27,66 @@ export interface Database {
   close(): Promise<void>;
 }
 
-/** Fail fast when the database is away: a request must not wait longer than this for it. */
-const CONNECT_TIMEOUT_MS = 2_000;
-const STATEMENT_TIMEOUT_MS = 5_000;
+/**
+ * How long the API waits for PostgreSQL, in ms. The arithmetic (docs/database.md): a request's
+ * database work ends within connect + checkout budget = 10 s — far inside the ALB's 60 s idle
+ * timeout and Fastify's 30 s request timeout — and a SIGTERM drain (9 s) outlasts any statement.
+ */
+export const DATABASE_TIMEOUTS = {
+  /** Opening a connection, or waiting for a free one in the pool. */
+  connectMs: 2_000,
+  /** Server side: a statement that runs longer is cancelled (57014). */
+  statementMs: 5_000,
+  /** Server side: waiting for a row or table lock longer than this fails (55P03). */
+  lockMs: 2_000,
+  /** Server side: a session left inside a transaction this long is ended (second line). */
+  idleInTransactionMs: 10_000,
+  /** Client side: no answer to one statement within this, and the connection is abandoned. */
+  queryMs: 6_000,
+  /** Client side: all statements of one request (one pool checkout) together. */
+  checkoutBudgetMs: 8_000,
+} as const;
 
-export interface DatabaseEvents {
+/**
+ * The one-off migration task may hold locks and rewrite tables: its statements get minutes,
+ * and its lock waits stay short so that it never queues the service's requests behind it.
+ */
+const MIGRATION_TIMEOUTS = {
+  ...DATABASE_TIMEOUTS,
+  statementMs: 10 * 60_000,
+  lockMs: 10_000,
+  queryMs: 11 * 60_000,
+  checkoutBudgetMs: 0,
+} as const;
+
+export interface DatabaseEvents extends AvailabilityEvents {
   /** An idle pooled connection failed (e.g. the server restarted); the pool replaces it. */
   onIdleError?(error: Error): void;
+  /** A connection was closed instead of being reused, because its state was unknown. */
+  onDiscard?(reason: string): void;
 }
 
 export async function openDatabase(
   config: DatabaseConfig,
   events: DatabaseEvents = {},
+  purpose: 'serve' | 'migrate' = 'serve',
 ): Promise<Database> {
   if (config.kind === 'pglite') return openPGlite(config.dataDir);
+  const timeouts = purpose === 'migrate' ? MIGRATION_TIMEOUTS : DATABASE_TIMEOUTS;
+  const { passwordFile } = config;
   const pool = new pg.Pool({
     connectionString: config.url,
+    // Read at every new connection: a rotated password delivered into the file is used from
+    // the next connection on, without a restart (docs/database.md).
+    ...(passwordFile === undefined ? {} : { password: () => readPassword(passwordFile) }),
     max: config.poolMax,
-    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    connectionTimeoutMillis: timeouts.connectMs,
     idleTimeoutMillis: 30_000,
-    // Server-side limit, and a client-side one for when the server stops answering.
-    statement_timeout: STATEMENT_TIMEOUT_MS,
-    query_timeout: STATEMENT_TIMEOUT_MS + 1_000,
+    statement_timeout: timeouts.statementMs,
+    lock_timeout: timeouts.lockMs,
+    idle_in_transaction_session_timeout: timeouts.idleInTransactionMs,
     keepAlive: true,
-    application_name: 'cloud-todo-api',
+    application_name: purpose === 'migrate' ? 'cloud-todo-migrate' : 'cloud-todo-api',
     ssl:
       config.ssl === 'disable'
         ? false
@@ -58,7 +99,19 @@ export async function openDatabase(
   // as well as failing its query; with no listener that event would end the process.
   pool.on('error', (error) => events.onIdleError?.(error));
   pool.on('connect', (client) => client.on('error', (error) => events.onIdleError?.(error)));
-  const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
+  const availability = new DatabaseAvailability(events);
+  let discarded = 0;
+  const guarded = new GuardedPool(pool, {
+    queryTimeoutMs: timeouts.queryMs,
+    checkoutBudgetMs: timeouts.checkoutBudgetMs,
+    onDiscard: (reason) => {
+      discarded += 1;
+      events.onDiscard?.(reason);
+    },
+    onFailure: (error) => availability.failed(error),
+    onSuccess: () => availability.succeeded(),
+  });
+  const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool: guarded }) });
   return {
     db,
     engine: 'postgres',
@@ -66,9 +119,14 @@ export async function openDatabase(
       total: pool.totalCount,
       idle: pool.idleCount,
       waiting: pool.waitingCount,
+      discarded,
     }),
     close: () => db.destroy(),
   };
+}
+
+async function readPassword(file: string): Promise<string> {
+  return (await readFile(file, 'utf8')).replace(/\r?\n$/, '');
 }
 
 async function openPGlite(dataDir: string): Promise<Database> {
@@ -87,7 +145,7 @@ async function openPGlite(dataDir: string): Promise<Database> {
   return {
     db,
     engine: 'pglite',
-    poolState: () => ({ total: closed ? 0 : 1, idle: closed ? 0 : 1, waiting: 0 }),
+    poolState: () => ({ total: closed ? 0 : 1, idle: closed ? 0 : 1, waiting: 0, discarded: 0 }),
     async close() {
       if (closed) return;
       closed = true;

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { isDatabaseUnavailable } from '../db/database-errors.ts';
+import { writeOutcomeOf } from '../db/guarded-pool.ts';
 import { PROBLEM_TYPES, ProblemError, type ProblemField, type ProblemKind } from '../problems.ts';
 
 /** Seconds a client should wait before retrying while the database is away. */
@@ -13,11 +14,13 @@ export const DATABASE_RETRY_AFTER_SECONDS = 5;
 export const errorHandler = fp(
   (app: FastifyInstance, _options, done) => {
     app.setErrorHandler((error: FastifyError, request, reply) => {
-      const problem = toProblemError(error);
-      if (problem.statusCode >= 500 && problem.kind === 'internal') {
+      const problem = toProblemError(error, request.method);
+      if (problem.kind === 'internal') {
         request.log.error({ err: error }, 'request failed');
       } else if (problem.statusCode >= 500) {
-        request.log.warn({ err: { message: error.message, code: error.code } }, problem.message);
+        // An outage is logged once per episode by the database layer (server.ts), not per
+        // request; the request's own log line still records its 503.
+        request.log.debug({ err: { message: error.message, code: error.code } }, problem.message);
       }
       return sendProblem(request, reply, problem);
     });
@@ -42,7 +45,9 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, proble
     });
 }
 
-function toProblemError(error: FastifyError): ProblemError {
+const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function toProblemError(error: FastifyError, method: string): ProblemError {
   if (error instanceof ProblemError) return error;
   if (error.validation !== undefined) {
     const where = error.validationContext ?? 'body';
@@ -88,9 +93,22 @@ function toProblemError(error: FastifyError): ProblemError {
     return new ProblemError('rateLimited', error.message);
   }
   if (isDatabaseUnavailable(error)) {
-    return new ProblemError('databaseUnavailable', 'The database cannot be reached right now.', {
-      headers: { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) },
-    });
+    const headers = { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) };
+    // A write whose statement reached the database without an answer may still commit once
+    // the database resumes: say so, so that a client without an Idempotency-Key does not
+    // blindly repeat it (docs/api.md, "Outcomes of a write").
+    if (!READ_METHODS.has(method) && writeOutcomeOf(error) === 'unknown') {
+      return new ProblemError(
+        'outcomeUnknown',
+        'The database stopped answering after the change was sent: it may or may not have been made. Repeat the request with the same Idempotency-Key (safe), or read before repeating it.',
+        { headers },
+      );
+    }
+    return new ProblemError(
+      'databaseUnavailable',
+      'The database cannot be used right now; nothing was changed. Retry later.',
+      { headers },
+    );
   }
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) {
