@@ -1,6 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as backup from 'aws-cdk-lib/aws-backup';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -13,6 +12,7 @@ import {
   DefaultDashboardFactory,
   MonitoringFacade,
   SnsAlarmActionStrategy,
+  type MetricWithAlarmSupport,
 } from 'cdk-monitoring-constructs';
 import { Construct } from 'constructs';
 import { THRESHOLDS } from '../alarm-thresholds.ts';
@@ -41,23 +41,35 @@ export interface MonitoringProps {
 const ONE_MINUTE = Duration.minutes(1);
 const FIVE_MINUTES = Duration.minutes(5);
 
+/** One alarm on a metric the library has no ready-made alarm for (a rate, a difference). */
+interface CustomAlarm {
+  /** The alarm's name after the profile prefix, e.g. `AlbElb5xxRate`. */
+  readonly id: string;
+  readonly description: string;
+  readonly metric: MetricWithAlarmSupport;
+  readonly threshold: number;
+  readonly comparisonOperator: cloudwatch.ComparisonOperator;
+  readonly evaluationPeriods: number;
+  readonly datapointsToAlarm: number;
+  readonly treatMissingData: cloudwatch.TreatMissingData;
+}
+
 /**
  * Alarms (every one notifies the alarm topic) and one dashboard with the golden signals per
- * service (traffic, errors, latency, saturation) and the database. cdk-monitoring-constructs
- * builds the dashboard and the usage alarms; the rate alarms it lacks are added here.
+ * service (traffic, errors, latency, saturation) and the database. Every alarm is built by
+ * cdk-monitoring-constructs: its ready-made alarms for services and the database, and its
+ * custom-metric monitoring (`monitorCustom`) for the rate alarms it has no ready-made one for;
+ * both go through the same alarm factory, action and naming.
  */
 export class Monitoring extends Construct {
   readonly facade: MonitoringFacade;
   readonly dashboardName: string;
-  private readonly action: actions.SnsAction;
-  private readonly alarms: cloudwatch.Alarm[] = [];
-  private readonly alarmsById = new Map<string, cloudwatch.Alarm>();
   private readonly prefix: string;
+  private pending: CustomAlarm[] = [];
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
     const { profile } = props;
-    this.action = new actions.SnsAction(props.topic);
     const prefix = `CloudTodo-${profile.name}`;
     this.prefix = prefix;
     this.dashboardName = prefix;
@@ -81,6 +93,7 @@ export class Monitoring extends Construct {
 
     this.facade.addLargeHeader(`cloud-todo (${profile.name})`);
     this.loadBalancerAlarms(props.loadBalancer);
+    this.flush('load balancer');
     for (const s of props.services) {
       this.facade.monitorFargateApplicationLoadBalancer({
         fargateService: s.service,
@@ -94,10 +107,12 @@ export class Monitoring extends Construct {
         addUnhealthyTaskCountAlarm: { Critical: { maxUnhealthyTasks: 0 } },
       });
       this.serviceAlarms(s, props.cluster);
+      this.flush(`${s.name}: error rate, latency, tasks`);
     }
     this.facade.addMediumHeader('Golden signals per service: traffic, errors, latency');
     for (const s of props.services) this.goldenSignals(s);
     this.apiErrorLogAlarm(props.services.find((s) => s.name === 'api')?.logGroup, props.namespace);
+    this.flush('api: error-level log lines');
 
     this.facade.monitorRdsInstance({
       instance: props.database,
@@ -107,31 +122,63 @@ export class Monitoring extends Construct {
       addFreeStorageSpaceAlarm: { Critical: { minCount: THRESHOLDS.databaseFreeStorageBytes } },
     });
     this.databaseAlarms(props.database, profile.database);
+    this.flush('database: connections, memory');
     this.backupAlarms(props.backupVault, props.topic);
-
-    this.facade.addWidget(
-      new cloudwatch.AlarmStatusWidget({
-        title: 'Alarms not covered above',
-        alarms: this.alarms,
-        width: 24,
-      }),
-    );
+    this.flush('backups');
   }
 
-  /** An alarm named `<prefix>-<id>` that notifies the alarm topic. */
-  private alarm(id: string, props: cloudwatch.AlarmProps): cloudwatch.Alarm {
-    const alarm = new cloudwatch.Alarm(this, id, { alarmName: `${this.prefix}-${id}`, ...props });
-    alarm.addAlarmAction(this.action);
-    this.alarms.push(alarm);
-    this.alarmsById.set(id, alarm);
-    return alarm;
+  /** One of the custom alarms, by its id (e.g. `ApiTarget5xxRate`). */
+  customAlarm(id: string): cloudwatch.AlarmBase {
+    const name = `${this.prefix}-${id}`;
+    const found = this.facade.createdAlarms().find((a) => a.alarmName === name);
+    if (!found) throw new Error(`No alarm ${name} in ${this.node.path}`);
+    return found.alarm;
   }
 
-  /** One of the alarms built here, by its id (e.g. `ApiTarget5xxRate`). */
-  customAlarm(id: string): cloudwatch.Alarm {
-    const alarm = this.alarmsById.get(id);
-    if (!alarm) throw new Error(`No alarm ${id} in ${this.node.path}`);
-    return alarm;
+  /** Collects one custom alarm for the next {@link flush}. */
+  private alarm(
+    id: string,
+    props: Omit<CustomAlarm, 'id' | 'description' | 'datapointsToAlarm'> & {
+      readonly alarmDescription: string;
+      readonly datapointsToAlarm?: number;
+    },
+  ) {
+    this.pending.push({
+      ...props,
+      id,
+      description: props.alarmDescription,
+      datapointsToAlarm: props.datapointsToAlarm ?? props.evaluationPeriods,
+    });
+  }
+
+  /** A dashboard section with one graph per collected alarm, built by the library's factory. */
+  private flush(title: string) {
+    const alarms = this.pending;
+    this.pending = [];
+    this.facade.monitorCustom({
+      humanReadableName: title,
+      alarmFriendlyName: title,
+      metricGroups: alarms.map((a) => ({
+        title: a.id,
+        metrics: [
+          {
+            metric: a.metric,
+            alarmFriendlyName: a.id,
+            addAlarm: {
+              Critical: {
+                alarmNameOverride: `${this.prefix}-${a.id}`,
+                alarmDescriptionOverride: a.description,
+                threshold: a.threshold,
+                comparisonOperator: a.comparisonOperator,
+                evaluationPeriods: a.evaluationPeriods,
+                datapointsToAlarm: a.datapointsToAlarm,
+                treatMissingDataOverride: a.treatMissingData,
+              },
+            },
+          },
+        ],
+      })),
+    });
   }
 
   /** `100 × errors / requests`, 0 while traffic is below the noise floor. */
