@@ -64,3 +64,39 @@ describe('bin/cloud-todo.ts', () => {
     expect(services().Outputs.ImageTag?.Value).toBe(head);
   });
 });
+
+describe('bin/cloud-todo.ts notes and refusals', () => {
+  const synth = (context: Record<string, string>, extra: Record<string, string> = {}) => {
+    const dir = mkdtempSync(join(tmpdir(), 'cloud-todo-cli-'));
+    try {
+      return spawnSync(process.execPath, [join(infra, 'bin', 'cloud-todo.ts')], {
+        cwd: infra,
+        encoding: 'utf8',
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          CDK_OUTDIR: dir,
+          CDK_CONTEXT_JSON: JSON.stringify({ imageTag: '0123abc', ...context }),
+          CDK_VALIDATION: 'false',
+          ...extra,
+        },
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  it('refuses prod without an alarm address, naming the variable and the opt-out', () => {
+    const run = synth({ profile: 'prod' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('CLOUD_TODO_ALARM_EMAILS');
+    expect(run.stderr).toContain('CLOUD_TODO_ALARM_EMAILS_OPT_OUT');
+  });
+
+  it('says loudly that an HTTP-only profile without alarm e-mails is unprotected and unwatched', () => {
+    const run = synth({ profile: 'course' });
+    expect(run.status).toBe(0);
+    expect(run.stderr).toMatch(/NOTE: profile course serves plain HTTP/);
+    expect(run.stderr).toMatch(/NOTE: profile course has no alarm e-mails: alarms reach nobody/);
+  });
+});
