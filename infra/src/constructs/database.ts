@@ -4,6 +4,7 @@ import { InstanceType, SubnetType } from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
+import { DATABASE_SETTINGS } from '../database-settings.ts';
 import type { Profile } from '../profile.ts';
 
 /** The database and user the API connects with (the secret's `dbname` and `username`). */
@@ -85,8 +86,8 @@ export class Database extends Construct {
       storageEncryptionKey: this.key,
       parameterGroup,
       backupRetention: Duration.days(config.backupRetentionDays),
-      preferredBackupWindow: '03:00-04:00', // UTC, before AWS Backup's 05:00 window
-      preferredMaintenanceWindow: 'sun:04:30-sun:05:00',
+      preferredBackupWindow: DATABASE_SETTINGS.backupWindow,
+      preferredMaintenanceWindow: DATABASE_SETTINGS.maintenanceWindow,
       copyTagsToSnapshot: true,
       deleteAutomatedBackups: false,
       deletionProtection: config.deletionProtection,
@@ -94,7 +95,7 @@ export class Database extends Construct {
       removalPolicy: config.deletionProtection ? RemovalPolicy.SNAPSHOT : RemovalPolicy.DESTROY,
       autoMinorVersionUpgrade: true,
       publiclyAccessible: false,
-      cloudwatchLogsExports: ['postgresql', 'upgrade'],
+      cloudwatchLogsExports: [...DATABASE_SETTINGS.logExports],
       cloudwatchLogsRetention: props.logRetentionDays,
       enablePerformanceInsights: true,
       performanceInsightEncryptionKey: this.key,

@@ -17,6 +17,7 @@ import {
 } from '@aws-sdk/client-rds';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetSecretValueCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { DATABASE_SETTINGS } from '../database-settings.ts';
 import { isProfileName, PROFILES, type Profile, type ProfileName } from '../profile.ts';
 import { SERVICE_OUTPUTS, STATEFUL_OUTPUTS, stackNames } from '../stack-outputs.ts';
 import { formatDuration, OperationError, pollUntil, type Clock } from './operation-error.ts';
@@ -49,7 +50,7 @@ export interface RestoreOptions {
 }
 
 /** The PostgreSQL logs the stack exports to CloudWatch (src/constructs/database.ts). */
-export const DATABASE_LOG_EXPORTS = ['postgresql', 'upgrade'];
+export const DATABASE_LOG_EXPORTS = [...DATABASE_SETTINGS.logExports];
 
 /** Parses the command line; throws an OperationError that includes the usage. */
 export function parseRestoreArgs(argv: readonly string[]): RestoreOptions {
@@ -355,6 +356,11 @@ export async function runRestore(run: RestoreRun): Promise<RestoreReport> {
         MaxAllocatedStorage: t.maxAllocatedStorageGiB,
         BackupRetentionPeriod: t.backupRetentionDays,
         EnableCloudwatchLogsExports: DATABASE_LOG_EXPORTS,
+        PreferredBackupWindow: DATABASE_SETTINGS.backupWindow,
+        Tags: [
+          { Key: 'project', Value: 'cloud-todo' },
+          { Key: 'profile', Value: profile.name },
+        ],
       }),
     );
   }
@@ -387,6 +393,12 @@ export async function runRestore(run: RestoreRun): Promise<RestoreReport> {
       MultiAZ: t.multiAz,
       DeletionProtection: t.deletionProtection,
       BackupRetentionPeriod: t.backupRetentionDays,
+      PreferredBackupWindow: DATABASE_SETTINGS.backupWindow,
+      PreferredMaintenanceWindow: DATABASE_SETTINGS.maintenanceWindow,
+      // A restore does not carry Performance Insights over; the stack has it on, under its key.
+      EnablePerformanceInsights: true,
+      PerformanceInsightsKMSKeyId: stateful.DatabaseKeyArn,
+      PerformanceInsightsRetentionPeriod: DATABASE_SETTINGS.performanceInsightsRetentionDays,
       ApplyImmediately: true,
     }),
   );

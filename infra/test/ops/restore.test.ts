@@ -252,6 +252,10 @@ describe('restore call sequence (aws-sdk-client-mock)', () => {
       expect.objectContaining({
         DBInstanceIdentifier: ids.restored,
         MasterUserPassword: 'current-password',
+        DBParameterGroupName: 'cloudtodo-prod-params',
+        EnablePerformanceInsights: true,
+        PerformanceInsightsKMSKeyId: KEY,
+        PreferredMaintenanceWindow: 'sun:04:30-sun:05:00',
         ApplyImmediately: true,
       }),
       { DBInstanceIdentifier: OLD, NewDBInstanceIdentifier: ids.replaced, ApplyImmediately: true },
