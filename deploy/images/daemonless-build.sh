@@ -88,11 +88,11 @@ fi
 for app in api web; do
   log "build $app"
   buildah bud --pull-never --layers=false --format docker -q -f "$context/apps/$app/Dockerfile" \
-    --build-arg "REVISION=$(git rev-parse HEAD)" -t "localhost/cloud-todo-$app:rehearsal" "$context" >"$work/build-$app.log" 2>&1 ||
+    --build-arg "REVISION=$(git rev-parse HEAD)" -t "localhost/cloud-todo-$app:daemonless" "$context" >"$work/build-$app.log" 2>&1 ||
     { tail -n 40 "$work/build-$app.log" >&2; exit 1; }
 done
 log "built both images"
 
 log "run both images"
-"$node_bin" deploy/images/run-built-images.ts localhost/cloud-todo-api:rehearsal localhost/cloud-todo-web:rehearsal
+"$node_bin" deploy/images/run-built-images.ts localhost/cloud-todo-api:daemonless localhost/cloud-todo-web:daemonless
 log "done"

@@ -2,11 +2,10 @@ import { DockerfileParser, From, type Instruction } from 'dockerfile-ast';
 
 /**
  * A Dockerfile read into what a build does: its stages with their steps, and the final
- * stage's image configuration. The image rehearsal executes this plan; parsing the file itself
- * (rather than restating it in the test) is what keeps the rehearsal from drifting from it.
+ * stage's image configuration, for the lint's rules (dockerfile-policy.ts) to check.
  *
  * Only the instructions our Dockerfiles use are understood; any other one fails loudly, so a
- * change to a Dockerfile that the rehearsal cannot follow is noticed.
+ * change to a Dockerfile that the lint cannot check is noticed (and this file extended).
  */
 export type Step =
   | { readonly kind: 'WORKDIR'; readonly path: string; readonly line: number }
@@ -123,7 +122,8 @@ export function planDockerfile(
         case 'COPY': {
           const flags = flagsOf(instruction);
           for (const name of Object.keys(flags)) {
-            if (name !== 'from') throw new Error(`line ${line}: COPY --${name} is not rehearsed`);
+            if (name !== 'from')
+              throw new Error(`line ${line}: COPY --${name} is not checked by the lint`);
           }
           const paths = args.filter((a) => !a.startsWith('--')).map(expand);
           const destination = paths.pop();
@@ -141,7 +141,9 @@ export function planDockerfile(
         case 'RUN': {
           const command = instruction.getRawArgumentsContent() ?? '';
           if (command.trimStart().startsWith('[') || command.trimStart().startsWith('--')) {
-            throw new Error(`line ${line}: only shell-form RUN without flags is rehearsed`);
+            throw new Error(
+              `line ${line}: only shell-form RUN without flags is checked by the lint`,
+            );
           }
           steps.push({ kind: 'RUN', command: command.replace(/\\\r?\n/g, ' '), line });
           break;
@@ -172,7 +174,7 @@ export function planDockerfile(
           healthcheck = parseHealthcheck(instruction, line);
           break;
         default:
-          throw new Error(`line ${line}: ${keyword} is not rehearsed`);
+          throw new Error(`line ${line}: ${keyword} is not checked by the lint`);
       }
     }
     const name = from.getBuildStage() ?? String(index);

@@ -4,8 +4,8 @@
  * /tmp — so that nginx runs as any uid with a read-only root file system and a tmpfs on /tmp.
  * It includes conf.d/*.conf inside `http {}`, which is where the web's server block goes.
  *
- * The image rehearsal and the daemonless build need this file: the Debian nginx they run has
- * a different one. Defaults are the image's paths.
+ * The daemonless build's stand-in for that base image needs this file: the Debian nginx it
+ * installs has a different one. Defaults are the image's paths.
  */
 export interface NginxMainConfOptions {
   /** The writable folder for the pid file and temp files. Default `/tmp`. */

@@ -1,11 +1,22 @@
 // Runs the images that deploy/images/daemonless-build.sh built, as a container runtime would
 // and without one (crun and runc both fail on this machine's cgroup set-up): each image's root
 // file system from buildah, mounted read-only in a mount and pid namespace of its own, a tmpfs
-// on /tmp, the image's USER, WORKDIR, ENV and CMD from its configuration. Then /healthz, an
-// API round trip or the page, the image's HEALTHCHECK inside its root, and its STOPSIGNAL:
-// the exit code must be 0. Exits non-zero on any failure. Needs root.
+// on /tmp, the image's USER, WORKDIR, ENV and CMD from its configuration. First its file set
+// (what must be in it, what must not, nothing writable by its user), then /healthz, an API
+// round trip or the page, the image's HEALTHCHECK inside its root, and its STOPSIGNAL: the
+// exit code must be 0. Exits non-zero on any failure. Needs root.
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  lstatSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -20,6 +31,7 @@ interface DockerConfig {
   StopSignal?: string;
   ExposedPorts?: Record<string, unknown>;
   Healthcheck?: { Test?: string[] };
+  Volumes?: Record<string, unknown> | null;
 }
 
 /**
@@ -58,6 +70,51 @@ function startLogged(name: string, command: string, args: readonly string[]): Lo
 
 const buildah = (...args: string[]) => execFileSync('buildah', args, { encoding: 'utf8' }).trim();
 
+/** Every path below `dir` of the image root `root` (relative to it), links not followed. */
+function walk(root: string, dir: string): string[] {
+  return readdirSync(join(root, dir), { withFileTypes: true }).flatMap((entry) => {
+    const path = `${dir}/${entry.name}`;
+    return entry.isDirectory() ? [path, ...walk(root, path)] : [path];
+  });
+}
+
+/**
+ * What must hold of an image's file set whatever runs it: the paths it needs are there, the
+ * paths it must not carry are not, and nothing under `owned` belongs to or is writable by the
+ * image's user (the service cannot change its own code, even where the root is not read-only).
+ */
+function checkFileSet(
+  name: string,
+  root: string,
+  config: DockerConfig,
+  rules: { present: string[]; absent: RegExp; owned: string[] },
+): void {
+  const problems: string[] = [];
+  for (const path of rules.present) {
+    if (!existsSync(join(root, path))) problems.push(`${path} is missing`);
+  }
+  const [uid, gid = uid] = (config.User ?? '0').split(':').map(Number) as [number, number?];
+  for (const dir of rules.owned) {
+    for (const path of walk(root, dir)) {
+      if (rules.absent.test(path)) problems.push(`${path} must not be in the image`);
+      const info = lstatSync(join(root, path));
+      if (info.isSymbolicLink()) continue;
+      const writable =
+        info.uid === uid ||
+        (info.mode & 0o002) !== 0 ||
+        (info.gid === gid && (info.mode & 0o020) !== 0);
+      if (writable) {
+        problems.push(`${path} is writable by the image's user ${uid}`);
+      }
+    }
+  }
+  if (!Object.keys(config.Volumes ?? {}).includes('/tmp')) problems.push('no VOLUME /tmp');
+  if (problems.length > 0) {
+    throw new Error(`${name}: file set:\n  ${problems.slice(0, 20).join('\n  ')}`);
+  }
+  process.stdout.write(`${name}: file set as it should be\n`);
+}
+
 const ROOT_SCRIPT = `
 mnt=$1; user=$2; workdir=$3; shift 3
 mount --bind "$mnt" "$mnt" && mount -o remount,bind,ro "$mnt" &&
@@ -71,6 +128,7 @@ async function runImage(
   env: Record<string, string>,
   /** `own`: a network namespace of its own (the image's port needs no host port). */
   network: 'host' | 'own',
+  files: (root: string, config: DockerConfig) => void,
   check: (
     get: (path: string) => Promise<{ status: number; body: string }>,
     port: number,
@@ -87,6 +145,7 @@ async function runImage(
     Docker: { config: DockerConfig };
   };
   const config = inspected.Docker.config;
+  files(mnt, config);
   const environment = [...(config.Env ?? []), ...Object.entries(env).map(([k, v]) => `${k}=${v}`)];
   const command = [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])];
   const user = config.User ?? '0';
@@ -178,8 +237,8 @@ async function runImage(
 }
 
 const [
-  apiImage = 'localhost/cloud-todo-api:rehearsal',
-  webImage = 'localhost/cloud-todo-web:rehearsal',
+  apiImage = 'localhost/cloud-todo-api:daemonless',
+  webImage = 'localhost/cloud-todo-web:daemonless',
 ] = process.argv.slice(2);
 const server = await findOrStartPostgres();
 const database = await createTestDatabase(server.adminUrl, 'daemonless');
@@ -190,6 +249,34 @@ try {
     { PORT: String(await freePort()), DATABASE_URL: database.url, DB_SSL: 'disable' },
     // Host network: the API reaches the machine's PostgreSQL on loopback.
     'host',
+    (root, config) => {
+      // The service and its production dependencies only: no dev dependency of the workspace
+      // or the root, no sources or tests, no other workspace.
+      checkFileSet('api', root, config, {
+        present: [
+          'app/apps/api/dist/server.js',
+          'app/apps/api/dist/migrate.js',
+          'app/node_modules/fastify/package.json',
+          'app/healthcheck.mjs',
+        ],
+        absent:
+          /^app\/(node_modules\/(typescript|vitest|fast-check|@types|eslint|vite)\/|apps\/api\/(src|test)\/|apps\/(?!api(\/|$)))/,
+        owned: ['app'],
+      });
+      const bundle = readFileSync(join(root, 'app/certs/rds-global-bundle.pem'), 'utf8');
+      const pems = bundle.match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g) ?? [];
+      const subjects = pems.map((pem) => new X509Certificate(pem).subject);
+      // RDS signs with these roots by default since 2024 (rds-ca-rsa2048-g1 and siblings).
+      if (
+        subjects.length < 100 ||
+        !subjects.some((s) => s.includes('Amazon RDS us-east-1 Root CA RSA2048 G1'))
+      ) {
+        throw new Error(`api: the RDS CA bundle holds ${subjects.length} certificates`);
+      }
+      if (!config.Env?.includes('DB_CA_FILE=/app/certs/rds-global-bundle.pem')) {
+        throw new Error('api: DB_CA_FILE does not name the bundle');
+      }
+    },
     async (get, port) => {
       // Ready once migrations ran and the pool answers.
       let ready = await get('/readyz');
@@ -208,7 +295,14 @@ try {
     },
   );
   // nginx listens on the image's own 8080, in a network namespace of its own.
-  await runImage(webImage, 'web', {}, 'own', async (get) => {
+  const web = (root: string, config: DockerConfig) =>
+    checkFileSet('web', root, config, {
+      present: ['usr/share/nginx/html/index.html', 'etc/nginx/conf.d/default.conf'],
+      // The built app only: nothing of its build (dependencies, sources, source maps).
+      absent: /node_modules|\.tsx?$|\.map$/,
+      owned: ['usr/share/nginx/html', 'etc/nginx/conf.d'],
+    });
+  await runImage(webImage, 'web', {}, 'own', web, async (get) => {
     const page = await get('/lists/daemonless');
     if (page.status !== 200 || !page.body.includes('/assets/')) {
       throw new Error(`web: the page answered ${page.status}`);

@@ -1,6 +1,9 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadDockerIgnore, parseDockerIgnore } from '../../images/docker-ignore.ts';
-import { REPO_ROOT } from './rehearsal.ts';
+
+/** The repository root: the build context of both images. */
+const REPO_ROOT = join(import.meta.dirname, '../../..');
 
 describe('.dockerignore', () => {
   it('sends the sources the images build from and nothing else', async () => {
