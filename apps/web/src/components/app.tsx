@@ -1,9 +1,9 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { MESSAGES, type Language } from '../i18n.ts';
-import { forgetList, rememberList, type KnownList } from '../list-location.ts';
+import { forgetList, rememberList, storage, type KnownList } from '../list-location.ts';
 import { followList } from '../live-updates.ts';
 import { applyLanguage, applyTheme, type Theme } from '../preferences.ts';
-import type { TodoModel } from '../todo-model.ts';
+import { OUTBOX_KEY, type TodoModel } from '../todo-model.ts';
 import { countTodos, filterFromHash, visibleTodos } from '../todo-state.ts';
 import { Alerts } from './alerts.tsx';
 import { Footer } from './footer.tsx';
@@ -86,8 +86,9 @@ export function App({ model, lists: initialLists, initialLanguage, initialTheme 
 
   useEffect(() => {
     document.title = `${title || t.title} · cloud-todo`;
-    if (listId !== undefined && loaded && !state.deadLink)
-      setLists(rememberList({ id: listId, title }));
+    if (listId === undefined || !loaded) return;
+    // A list that no longer exists (its database was reset) is not offered again.
+    setLists(state.deadLink ? forgetList(listId) : rememberList({ id: listId, title }));
   }, [listId, loaded, title, state.deadLink, t]);
 
   const counts = countTodos(state.todos);
@@ -197,6 +198,8 @@ export function App({ model, lists: initialLists, initialLanguage, initialTheme 
           onForget={() => {
             if (listId === undefined) return;
             forgetList(listId);
+            // With the changes to it that were never saved: the user let it go.
+            storage()?.removeItem(OUTBOX_KEY + listId);
             location.assign('/');
           }}
         />

@@ -66,7 +66,7 @@ describe('Persistence', () => {
     // Alice's tab reads the list again when it becomes visible.
     await alice.page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
     await alice.expectEventually(() => alice.titles(), ['buy some cheese', 'feed the cat']);
-    expect(await alice.completedStates()).toEqual([true, false]);
+    await alice.expectEventually(() => alice.completedStates(), [true, false]);
     await alice.reload();
     expect(await alice.titles()).toEqual(['buy some cheese', 'feed the cat']);
     expect(await alice.completedStates()).toEqual([true, false]);
@@ -103,5 +103,26 @@ describe('Persistence', () => {
     await app.settled();
     expect(app.listId()).toBe(mine);
     expect(await app.titles()).toEqual(['mine']);
+  });
+
+  it('forgets a remembered list that no longer exists, so that the start page does not loop', async () => {
+    const app = await e2e.open('/');
+    // As after a reset database: the browser remembers a list the server does not have.
+    await app.page.evaluate(() =>
+      localStorage.setItem(
+        'cloud-todo.lists',
+        JSON.stringify([{ id: 'BBBBBBBBBBBBBBBBBBBBBB', title: 'gone', own: true }]),
+      ),
+    );
+    await app.goto(`${e2e.url}/`);
+    await app.expectEventually(
+      () => app.alert.textContent(),
+      expect.stringContaining('does not exist'),
+    );
+    await app.alert.locator('a').click();
+    await app.settled();
+    expect(new URL(app.page.url()).pathname).toBe('/');
+    expect(await app.alert.textContent()).toBe('');
+    expect(await app.page.locator('.lists nav a').allTextContents()).toEqual(['New list']);
   });
 });
