@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -85,11 +85,11 @@ export async function restoreReplica(
   await phase('stop', async () => {
     if (running) await pgCtl(scope.replica, ['-m', 'fast', 'stop']);
   });
-  await phase('restore', () => {
+  const restoreFiles = (to: Date | 'latest') => {
     // pgBackRest names every file it restores with the share done so far; every tenth
     // percent of it is progress enough.
     let shown = -10;
-    return pgbackrest.restore(target, (line) => {
+    return pgbackrest.restore(to, (line) => {
       const percent = /restore file .*?, (\d+(?:\.\d+)?)%\)/.exec(line)?.[1];
       if (percent !== undefined) {
         if (Number(percent) >= shown + 10) {
@@ -100,10 +100,32 @@ export async function restoreReplica(
         detail(line);
       }
     });
-  });
+  };
+  let restoredTo = target;
+  await phase('restore', () => restoreFiles(target));
   await phase('recovery', async () => {
-    await pgCtl(scope.replica, ['-l', join(scope.replica.dir, 'server.log'), 'start']);
-    await waitPromoted(scope);
+    const log = join(scope.replica.dir, 'server.log');
+    const logStart = await fileSize(log);
+    await pgCtl(scope.replica, ['-l', log, 'start']).catch(() => undefined);
+    const outcome = await waitPromoted(scope);
+    if (outcome === 'promoted') return;
+    const tail = (await readFile(log, 'utf8').catch(() => '')).slice(logStart);
+    if (
+      target !== 'latest' &&
+      /recovery ended before configured recovery target was reached/.test(tail)
+    ) {
+      // PostgreSQL stops at the first commit after the target; when nothing committed after
+      // it, the archive ends before the target is confirmed. Its end is then exactly the
+      // state at the target: restore to it.
+      progress(
+        '      no transaction committed after the target: its state is the end of the archived WAL',
+      );
+      restoredTo = 'latest';
+      await restoreFiles('latest');
+      await pgCtl(scope.replica, ['-l', log, 'start']);
+      if ((await waitPromoted(scope)) === 'promoted') return;
+    }
+    throw new Error(`PostgreSQL did not come up after the restore:\n${tail.slice(-3000)}`);
   });
   await phase('apis', async () => {
     for (const api of scope.apis) {
@@ -114,7 +136,7 @@ export async function restoreReplica(
   });
   const totalMs = performance.now() - began;
   progress(
-    `restored to ${target === 'latest' ? 'the end of the archived WAL' : formatTarget(target)} in ${(totalMs / 1000).toFixed(1)} s`,
+    `restored to ${restoredTo === 'latest' ? 'the end of the archived WAL' : formatTarget(restoredTo)} in ${(totalMs / 1000).toFixed(1)} s`,
   );
   return { phases, totalMs };
 }
@@ -148,8 +170,14 @@ async function pgCtl(replica: ReplicaCluster, args: readonly string[]): Promise<
   await runAsOwner(join(replica.binDir, 'pg_ctl'), ['-D', pgdataOf(replica), '-w', ...args]);
 }
 
-/** Waits until recovery has reached its target and the server accepts writes. */
-async function waitPromoted(scope: RestoreScope, timeoutMs = 120_000): Promise<void> {
+/**
+ * Waits until recovery has reached its target and the server accepts writes (`promoted`),
+ * or the server has stopped (`stopped`: recovery failed; the log says why).
+ */
+async function waitPromoted(
+  scope: RestoreScope,
+  timeoutMs = 120_000,
+): Promise<'promoted' | 'stopped'> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer';
   while (Date.now() < deadline) {
@@ -157,19 +185,21 @@ async function waitPromoted(scope: RestoreScope, timeoutMs = 120_000): Promise<v
     try {
       await client.connect();
       const { rows } = await client.query<{ r: boolean }>('select pg_is_in_recovery() as r');
-      if (rows[0]?.r === false) return;
+      if (rows[0]?.r === false) return 'promoted';
       last = 'still in recovery';
     } catch (error) {
       last = String(error);
+      if (!(await serverRunning(scope.replica))) return 'stopped';
     } finally {
       await client.end().catch(() => undefined);
     }
     await sleep(100);
   }
-  const log = await readFile(join(scope.replica.dir, 'server.log'), 'utf8').catch(() => '');
-  throw new Error(
-    `PostgreSQL was not promoted within ${timeoutMs} ms (${last}):\n${log.slice(-3000)}`,
-  );
+  throw new Error(`PostgreSQL was not promoted within ${timeoutMs} ms (${last})`);
+}
+
+async function fileSize(path: string): Promise<number> {
+  return (await stat(path).catch(() => undefined))?.size ?? 0;
 }
 
 async function waitReady(url: string, timeoutMs = 60_000): Promise<void> {

@@ -87,6 +87,26 @@ test('npm run stack: serves the app through HAProxy, Ctrl-C stops everything it 
   expect(restore.output()).toMatch(/100 % restored/);
   const again = await fetch(`${base}/api/lists/${list.id}`);
   expect(again.status).toBe(200);
+  // To a point in time: a list created after it is gone, the one before it is back.
+  const target = new Date().toISOString();
+  await sleep(200);
+  const later = await fetch(`${base}/api/lists`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ title: 'after the target' }),
+  });
+  const laterList = (await later.json()) as { id: string };
+  const pitr = startProcess(process.execPath, [RESTORE, '--to', target, '--stack', runDir]);
+  expect(await pitr.exited, pitr.output()).toBe(0);
+  expect((await fetch(`${base}/api/lists/${list.id}`)).status).toBe(200);
+  expect((await fetch(`${base}/api/lists/${laterList.id}`)).status).toBe(404);
+  // To a time after which nothing committed: PostgreSQL cannot confirm such a target (it
+  // stops at the first commit after it), so the restore takes the end of the archive.
+  const idle = new Date().toISOString();
+  await sleep(500);
+  const quiet = startProcess(process.execPath, [RESTORE, '--to', idle, '--stack', runDir]);
+  expect(await quiet.exited, quiet.output()).toBe(0);
+  expect((await fetch(`${base}/api/lists/${list.id}`)).status).toBe(200);
   const badTarget = startProcess(process.execPath, [
     RESTORE,
     '--to',
