@@ -125,6 +125,27 @@ describe('when the API process stops', () => {
   });
 });
 
+describe('when the browser goes offline', () => {
+  it('sends what waits as soon as the browser is back online, without waiting for its backoff', async () => {
+    const context = await e2e.browser.newContext();
+    const app = await TodoPage.open(context, `${e2e.url}/`);
+    await app.add('online');
+    await context.setOffline(true);
+    await app.add('offline');
+    await app.page.locator('.alert.unsaved').waitFor();
+    // Long enough for the retries to back off to several seconds.
+    await new Promise((resolve) => setTimeout(resolve, 3_500));
+    await context.setOffline(false);
+    const ms = await savedWithin(app, 10_000);
+    console.log(`saved ${ms} ms after the browser was back online`);
+    expect(ms).toBeLessThan(1_500);
+    expect((await e2e.server.listTodos(app.listId())).map((t) => t.title)).toEqual([
+      'online',
+      'offline',
+    ]);
+  });
+});
+
 describe('when the database is unavailable', () => {
   let cluster: ThrowawayCluster | undefined;
   let api: RunningApi | undefined;
