@@ -3,7 +3,8 @@
  *
  * Restores the profile's database and puts it in place (src/ops/restore.ts, docs/backup.md).
  * AWS credentials and region as the AWS CLI finds them (AWS_PROFILE, AWS_REGION, …); the
- * region defaults to the profile's. `--dry-run` prints the plan and calls nothing.
+ * region defaults to the profile's. `--dry-run` prints the plan; it only reads the stacks'
+ * outputs (for the real names), and without credentials names the outputs instead.
  * Exit codes: 0 done, 1 the restore failed (the message says where), 2 bad arguments.
  */
 import { BackupClient } from '@aws-sdk/client-backup';
@@ -12,13 +13,7 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { OperationError, SYSTEM_CLOCK } from '../src/ops/operation-error.ts';
-import {
-  parseRestoreArgs,
-  restoreIdentifiers,
-  restorePlan,
-  restoreSummary,
-  runRestore,
-} from '../src/ops/restore.ts';
+import { dryRunPlan, parseRestoreArgs, restoreSummary, runRestore } from '../src/ops/restore.ts';
 import { PROFILES } from '../src/profile.ts';
 
 let options;
@@ -30,16 +25,14 @@ try {
 }
 const profile = PROFILES[options.profileName];
 
+const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? profile.region;
 if (options.dryRun) {
-  const identifiers = restoreIdentifiers(profile.name, new Date());
-  for (const line of restorePlan(options, identifiers)) console.log(line);
-  console.log(
-    '(dry run: nothing was called; a value in ‹ › is read from that stack output at run time)',
-  );
+  // Reads the stack outputs (if it can) to print the real names; changes nothing.
+  const cloudFormation = new CloudFormationClient({ region, maxAttempts: 1 });
+  for (const line of await dryRunPlan(options, cloudFormation, new Date())) console.log(line);
   process.exit(0);
 }
 
-const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? profile.region;
 const clients = {
   rds: new RDSClient({ region }),
   backup: new BackupClient({ region }),

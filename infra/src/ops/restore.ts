@@ -168,6 +168,32 @@ export function restorePlan(
   ];
 }
 
+/**
+ * The plan of a dry run: with the real names when the stacks' outputs can be read (only
+ * DescribeStacks is called), else with the output each name comes from and the reason.
+ */
+export async function dryRunPlan(
+  options: RestoreOptions,
+  cloudFormation: CloudFormationClient,
+  now: Date,
+): Promise<string[]> {
+  const stacks = stackNames(options.profileName);
+  const identifiers = restoreIdentifiers(options.profileName, now);
+  try {
+    const stateful = await readStackOutputs(cloudFormation, stacks.stateful, STATEFUL_KEYS);
+    const services = await readStackOutputs(cloudFormation, stacks.services, SERVICE_KEYS);
+    return [
+      ...restorePlan(options, identifiers, { stateful, services }),
+      '(dry run: only the stack outputs were read)',
+    ];
+  } catch (error) {
+    return [
+      ...restorePlan(options, identifiers),
+      `(dry run: nothing was called beyond reading the stack outputs, which failed: ${(error as Error).message.split('\n')[0]}. A value in ‹ › is read from that stack output at run time.)`,
+    ];
+  }
+}
+
 export interface RestoreClients {
   readonly rds: RDSClient;
   readonly backup: BackupClient;

@@ -23,6 +23,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { OperationError, type Clock } from '../../src/ops/operation-error.ts';
 import {
+  dryRunPlan,
   parseRestoreArgs,
   restoreIdentifiers,
   runRestore,
@@ -217,6 +218,28 @@ describe('restore command arguments', () => {
   ])('refuses %j with a message and the usage', (argv, message) => {
     expect(() => parseRestoreArgs(argv)).toThrow(message);
     expect(() => parseRestoreArgs(argv)).toThrow(/usage: npm run restore -w infra/);
+  });
+});
+
+describe('restore --dry-run with readable stacks (aws-sdk-client-mock)', () => {
+  it('names the real instance, groups and key, and calls nothing but DescribeStacks', async () => {
+    const env = setup();
+    const lines = await dryRunPlan(
+      parseRestoreArgs(['prod', '--latest', '--dry-run']),
+      env.clients.cloudFormation,
+      new Date(START),
+    );
+    const plan = lines.join('\n');
+    // The vault and the restore role appear only in a --recovery-point plan.
+    const onlyForRecoveryPoints = [STATEFUL.BackupVaultName, STATEFUL.BackupRestoreRoleArn];
+    for (const value of Object.values(STATEFUL).filter((v) => !onlyForRecoveryPoints.includes(v)))
+      expect(plan).toContain(value);
+    expect(plan).toContain('cluster-prod/api-prod');
+    expect(plan).not.toContain('‹');
+    expect(plan).toContain('dry run: only the stack outputs were read');
+    expect(env.mocks.rds.calls()).toHaveLength(0);
+    expect(env.mocks.secrets.calls()).toHaveLength(0);
+    expect(env.mocks.ecs.calls()).toHaveLength(0);
   });
 });
 
