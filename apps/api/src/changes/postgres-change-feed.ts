@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
 import type { DatabaseConfig } from '../config.ts';
+import { connectionSettings } from '../db/database.ts';
 import type { DatabaseSchema } from '../db/schema.ts';
 import { ChangeHub, newEventId, type ChangeFeed } from './change-feed.ts';
 
@@ -40,7 +41,7 @@ export function listenerClientConfig(
   config: Extract<DatabaseConfig, { kind: 'postgres' }>,
 ): pg.ClientConfig {
   return {
-    connectionString: config.url,
+    ...connectionSettings(config),
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     query_timeout: QUERY_TIMEOUT_MS,
     keepAlive: true,
@@ -65,11 +66,17 @@ export function postgresChangeFeed(options: PostgresChangeFeedOptions): ChangeFe
   let retry: NodeJS.Timeout | undefined;
   let ping: NodeJS.Timeout | undefined;
 
+  // Logged once per outage: when the connection is lost, or the first reconnect fails; not at
+  // every retry (a rotated password would otherwise log every few seconds until delivered).
+  let reported = false;
   const drop = (target: pg.Client, error: Error | undefined) => {
     if (client !== target) return;
     client = undefined;
     clearInterval(ping);
-    if (error) onError(error, 'change listener connection lost');
+    if (error && !reported) {
+      reported = true;
+      onError(error, 'change listener connection lost; reconnecting');
+    }
     target.removeAllListeners('notification');
     target.on('error', () => undefined);
     void target.end().catch(() => undefined);
@@ -112,6 +119,7 @@ export function postgresChangeFeed(options: PostgresChangeFeedOptions): ChangeFe
       return;
     }
     backoff = 250;
+    reported = false;
     // Whatever was published while nobody listened is lost: every stream reads again.
     hub.resyncAll();
     ping = setInterval(() => {

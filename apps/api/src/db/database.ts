@@ -73,12 +73,8 @@ export async function openDatabase(
 ): Promise<Database> {
   if (config.kind === 'pglite') return openPGlite(config.dataDir);
   const timeouts = purpose === 'migrate' ? MIGRATION_TIMEOUTS : DATABASE_TIMEOUTS;
-  const { passwordFile } = config;
   const pool = new pg.Pool({
-    connectionString: config.url,
-    // Read at every new connection: a rotated password delivered into the file is used from
-    // the next connection on, without a restart (docs/database.md).
-    ...(passwordFile === undefined ? {} : { password: () => readPassword(passwordFile) }),
+    ...connectionSettings(config),
     max: config.poolMax,
     connectionTimeoutMillis: timeouts.connectMs,
     idleTimeoutMillis: 30_000,
@@ -125,8 +121,26 @@ export async function openDatabase(
   };
 }
 
-async function readPassword(file: string): Promise<string> {
-  return (await readFile(file, 'utf8')).replace(/\r?\n$/, '');
+/**
+ * Where and as whom to connect. With `DB_PASSWORD_FILE` the password is read at every new
+ * connection, so a rotated password delivered into the file is used from the next connection
+ * on, without a restart (docs/database.md). pg lets a connection string override a password
+ * function, so then the URL is passed as its parts. For every client: the pool and the
+ * change listener.
+ */
+export function connectionSettings(
+  config: Extract<DatabaseConfig, { kind: 'postgres' }>,
+): pg.ClientConfig {
+  const file = config.passwordFile;
+  if (file === undefined) return { connectionString: config.url };
+  const url = new URL(config.url);
+  return {
+    host: decodeURIComponent(url.hostname),
+    port: url.port === '' ? 5432 : Number(url.port),
+    user: decodeURIComponent(url.username),
+    database: decodeURIComponent(url.pathname.slice(1)),
+    password: async () => (await readFile(file, 'utf8')).replace(/\r?\n$/, ''),
+  };
 }
 
 async function openPGlite(dataDir: string): Promise<Database> {
