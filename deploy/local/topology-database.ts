@@ -33,6 +33,10 @@ export interface TopologyDatabase {
   stop(mode?: 'fast' | 'immediate'): Promise<void>;
   /** Starts it again; resolves once it accepts connections. */
   start(): Promise<void>;
+  /** Stops answering without refusing anything (SIGSTOP): an RDS failover as clients see it. */
+  freeze(): Promise<void>;
+  /** Answers again after `freeze()`. */
+  thaw(): Promise<void>;
   /** Drops what the topology created: the database, or the whole cluster. */
   dispose(): Promise<void>;
   /** Set for an `archived` cluster: where pgBackRest finds it. */
@@ -47,6 +51,8 @@ export async function provisionDatabase(source: DatabaseSource): Promise<Topolog
       restartable: false,
       stop: notRestartable,
       start: notRestartable,
+      freeze: notRestartable,
+      thaw: notRestartable,
       dispose: () => Promise.resolve(),
     };
   }
@@ -68,6 +74,8 @@ export async function provisionDatabase(source: DatabaseSource): Promise<Topolog
     restartable: false,
     stop: notRestartable,
     start: notRestartable,
+    freeze: notRestartable,
+    thaw: notRestartable,
     async dispose() {
       await database.drop().catch(() => undefined);
       await server.dispose?.();
@@ -83,6 +91,8 @@ async function databaseInCluster(cluster: ThrowawayCluster): Promise<TopologyDat
     restartable: true,
     stop: (mode = 'fast') => cluster.stop(mode),
     start: () => cluster.start(),
+    freeze: () => cluster.freeze(),
+    thaw: () => cluster.thaw(),
     dispose: () => cluster.destroy(),
   };
 }

@@ -4,8 +4,13 @@ import { baseOf, type Ledger } from './ledger.ts';
 export interface LedgerCheck {
   /** Acknowledged creates missing, plus acknowledged updates whose effect is gone. */
   readonly lost: number;
-  /** Extra rows for one create (the same base title stored more than once). */
+  /** Extra rows for one keyed create (the same base title stored more than once). */
   readonly duplicated: number;
+  /**
+   * The same for keyless creates. The client repeats one only when the API said nothing was
+   * written, so any duplicate here means that answer was wrong.
+   */
+  readonly duplicatedKeyless: number;
   /** Rows no create of the client explains. */
   readonly unexplained: number;
   /** Acknowledged lists missing. */
@@ -52,6 +57,7 @@ export async function checkLedger(databaseUrl: string, ledger: Ledger): Promise<
   const findings: string[] = [];
   let lost = 0;
   let duplicated = 0;
+  let duplicatedKeyless = 0;
   let unexplained = 0;
   const byBase = new Map<string, Row[]>();
   for (const row of rows) {
@@ -65,7 +71,8 @@ export async function checkLedger(databaseUrl: string, ledger: Ledger): Promise<
       findings.push(`unexplained row(s) ${base}`);
     }
     if (found.length > 1) {
-      duplicated += found.length - 1;
+      if (todo?.keyed === false) duplicatedKeyless += found.length - 1;
+      else duplicated += found.length - 1;
       findings.push(`${base} stored ${found.length} times`);
     }
   }
@@ -90,5 +97,12 @@ export async function checkLedger(databaseUrl: string, ledger: Ledger): Promise<
   }
   const listsLost = ledger.lists.size - lists.length;
   if (listsLost > 0) findings.push(`${listsLost} acknowledged list(s) missing`);
-  return { lost: lost + listsLost, duplicated, unexplained, listsLost, findings };
+  return {
+    lost: lost + listsLost,
+    duplicated,
+    duplicatedKeyless,
+    unexplained,
+    listsLost,
+    findings,
+  };
 }

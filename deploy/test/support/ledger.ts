@@ -21,6 +21,8 @@ export interface LedgerTodo {
   readonly base: string;
   /** Set once the create is acknowledged (the id comes from the answer). */
   id: string | undefined;
+  /** Created with an Idempotency-Key (retries are safe); false for a keyless create. */
+  readonly keyed: boolean;
   /** Every write attempted, in order; the worker that owns a todo writes it serially. */
   readonly versions: TodoVersion[];
 }
@@ -30,11 +32,12 @@ export class Ledger {
   /** By `base` title. */
   readonly todos = new Map<string, LedgerTodo>();
 
-  beginCreate(listId: string, base: string): LedgerTodo {
+  beginCreate(listId: string, base: string, keyed = true): LedgerTodo {
     const todo: LedgerTodo = {
       listId,
       base,
       id: undefined,
+      keyed,
       versions: [{ title: base, completed: false, acknowledged: false }],
     };
     this.todos.set(base, todo);

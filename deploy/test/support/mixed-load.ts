@@ -17,6 +17,8 @@ export interface Attempt {
   readonly problem?: boolean;
   /** Its Retry-After header, in seconds. */
   readonly retryAfter?: number;
+  /** The problem's `type`, e.g. `/api/problems/outcome-unknown`. */
+  readonly problemType?: string;
 }
 
 export interface LoadOptions {
@@ -34,6 +36,12 @@ export interface LoadOptions {
   readonly maxRetryMs?: number;
   /** Time one attempt may take, in ms. Default 5 000. */
   readonly attemptTimeoutMs?: number;
+  /**
+   * Share of creates sent without an Idempotency-Key (0–1). Default 0. Such a create is
+   * retried only when the answer says nothing was written (a 429, a 503 other than
+   * outcome-unknown); otherwise the client stops and counts the outcome as uncertain.
+   */
+  readonly keylessCreates?: number;
 }
 
 export interface LoadResult {
@@ -49,6 +57,8 @@ export interface LoadResult {
   readonly errors: number;
   /** Attempts beyond the first of an operation. */
   readonly retries: number;
+  /** Keyless creates left unanswered or answered outcome-unknown: not retried, maybe stored. */
+  readonly uncertain: number;
   /** Reads that missed a todo acknowledged before the read began. */
   readonly staleReads: number;
   /** Answers that are neither a success nor retryable (a 4xx): always a finding. */
@@ -80,6 +90,7 @@ export class MixedLoad {
   #succeeded = 0;
   #gaveUp = 0;
   #retries = 0;
+  #uncertain = 0;
   #staleReads = 0;
   #workers: Promise<void>[] = [];
 
@@ -94,6 +105,7 @@ export class MixedLoad {
       maxAttempts: 60,
       maxRetryMs: 30_000,
       attemptTimeoutMs: 5_000,
+      keylessCreates: 0,
       ...options,
       mix: { ...DEFAULT_MIX, ...options.mix },
     };
@@ -131,6 +143,7 @@ export class MixedLoad {
       gaveUp: this.#gaveUp,
       errors: this.#attempts.filter((a) => retryable(a.outcome)).length,
       retries: this.#retries,
+      uncertain: this.#uncertain,
       staleReads: this.#staleReads,
       unexpected: this.#unexpected,
       marks: this.#marks,
@@ -157,7 +170,8 @@ export class MixedLoad {
       const pick = Math.random() * total;
       const acked = mine.filter((t) => t.id !== undefined);
       if (acked.length === 0 || pick < mix.create) {
-        const todo = this.ledger.beginCreate(listId, `w${worker}-${++sequence}`);
+        const keyed = Math.random() >= this.#options.keylessCreates;
+        const todo = this.ledger.beginCreate(listId, `w${worker}-${++sequence}`, keyed);
         mine.push(todo);
         await this.#create(todo);
       } else if (pick < mix.create + mix.update) {
@@ -175,7 +189,7 @@ export class MixedLoad {
     (todo.versions[0] as { startedAt?: number }).startedAt = this.now();
     const answer = await this.#call('create', 'POST', `/api/lists/${todo.listId}/todos`, {
       body: { title: todo.base },
-      idempotencyKey: randomUUID(),
+      ...(todo.keyed ? { idempotencyKey: randomUUID() } : { retryOnlyIfNotWritten: true }),
     });
     const id = (answer?.json as { id?: unknown } | undefined)?.id;
     if (answer && typeof id === 'string') {
@@ -236,7 +250,13 @@ export class MixedLoad {
     op: Operation,
     method: string,
     path: string,
-    options: { body?: unknown; idempotencyKey?: string; accept?: string } = {},
+    options: {
+      body?: unknown;
+      idempotencyKey?: string;
+      accept?: string;
+      /** A write that is not safe to repeat: retried only on answers that say nothing was written. */
+      retryOnlyIfNotWritten?: boolean;
+    } = {},
   ): Promise<{ status: number; text: string; json: unknown } | undefined> {
     this.#operations += 1;
     const began = performance.now();
@@ -249,6 +269,7 @@ export class MixedLoad {
       let text = '';
       let isJson = false;
       let problem = false;
+      let problemType: string | undefined;
       let retryAfterMs = 0;
       try {
         const response = await fetch(`${this.#options.baseUrl}${path}`, {
@@ -263,6 +284,7 @@ export class MixedLoad {
         isJson = /json/.test(type);
         problem = type.startsWith('application/problem+json');
         retryAfterMs = Number(response.headers.get('retry-after') ?? 0) * 1000;
+        if (problem) problemType = (JSON.parse(text) as { type?: string }).type;
       } catch (error) {
         outcome = (error as Error).name === 'TimeoutError' ? 'timeout' : 'network';
       }
@@ -271,7 +293,7 @@ export class MixedLoad {
         at,
         ms: this.now() - at,
         outcome,
-        ...(problem ? { problem, retryAfter: retryAfterMs / 1000 } : {}),
+        ...(problem ? { problem, retryAfter: retryAfterMs / 1000, problemType } : {}),
       });
       if (typeof outcome === 'number' && outcome < 400) {
         this.#succeeded += 1;
@@ -280,6 +302,15 @@ export class MixedLoad {
       }
       if (!retryable(outcome)) {
         this.#unexpected.push(`${method} ${path} → ${outcome}: ${text.slice(0, 200)}`);
+        return undefined;
+      }
+      // Nothing written for certain: a 429, the API's 503 other than outcome-unknown, or the
+      // balancer's own 503 (no server took the request). Anything else may have been applied.
+      const notWritten =
+        outcome === 429 ||
+        (outcome === 503 && (!problem || problemType !== '/api/problems/outcome-unknown'));
+      if (options.retryOnlyIfNotWritten === true && !notWritten) {
+        this.#uncertain += 1;
         return undefined;
       }
       const elapsed = performance.now() - began;

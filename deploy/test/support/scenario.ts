@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
 import type { Topology } from '../../local/topology.ts';
 import { checkLedger, type LedgerCheck } from './check-ledger.ts';
 import { MixedLoad, type LoadOptions, type LoadResult } from './mixed-load.ts';
@@ -15,8 +16,15 @@ export interface ScenarioRow {
   readonly errors: number;
   readonly retries: number;
   readonly gaveUp: number;
+  /** Keyless creates the client could not know the fate of (not retried, maybe stored). */
+  readonly uncertain: number;
   readonly lost: number;
+  /** Keyed and keyless creates stored more than once. */
   readonly duplicated: number;
+  /** Answers 5xx other than 503 (a 500 is a bug; a 502/504 comes from the balancer). */
+  readonly other5xx: number;
+  /** API sessions left `idle in transaction` for more than 2 s once the load stopped. */
+  readonly idleInTransaction: number;
   /** From the fault to the end of the last failed attempt, in ms (0 without errors). */
   readonly recoveryMs: number;
 }
@@ -30,11 +38,27 @@ export interface ScenarioOutcome {
 }
 
 const HEADER =
-  '| scenario | requests | acknowledged (writes) | client-visible errors | retries | gave up | lost | duplicated | time to recover |';
+  '| scenario | requests | acknowledged (writes) | client-visible errors | retries | gave up | uncertain | lost | duplicated | 5xx other than 503 | idle in transaction | time to recover |';
 
 export function formatRow(row: ScenarioRow): string {
   const recovery = row.recoveryMs === 0 ? 'no errors' : `${(row.recoveryMs / 1000).toFixed(1)} s`;
-  return `| ${row.scenario} | ${row.requests} | ${row.acknowledged} (${row.writes}) | ${row.errors} | ${row.retries} | ${row.gaveUp} | ${row.lost} | ${row.duplicated} | ${recovery} |`;
+  return `| ${row.scenario} | ${row.requests} | ${row.acknowledged} (${row.writes}) | ${row.errors} | ${row.retries} | ${row.gaveUp} | ${row.uncertain} | ${row.lost} | ${row.duplicated} | ${row.other5xx} | ${row.idleInTransaction} | ${recovery} |`;
+}
+
+/** API sessions that have sat `idle in transaction` for more than 2 s: leaked transactions. */
+export async function leakedTransactions(databaseUrl: string): Promise<number> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const result = await client.query<{ n: number }>(
+      `select count(*)::int as n from pg_stat_activity
+        where application_name = 'cloud-todo-api' and state like 'idle in transaction%'
+          and now() - state_change > interval '2 seconds'`,
+    );
+    return result.rows[0]?.n ?? 0;
+  } finally {
+    await client.end();
+  }
 }
 
 /**
@@ -65,6 +89,7 @@ export async function runUnderLoad(options: {
   }
   const result = await load.stop();
   const check = await checkLedger(options.topology.database.url, result.ledger);
+  const idleInTransaction = await leakedTransactions(options.topology.database.url);
   const failed = result.attempts.filter(
     (a) => typeof a.outcome !== 'number' || a.outcome >= 500 || a.outcome === 429,
   );
@@ -77,8 +102,13 @@ export async function runUnderLoad(options: {
     errors: result.errors,
     retries: result.retries,
     gaveUp: result.gaveUp,
+    uncertain: result.uncertain,
     lost: check.lost,
-    duplicated: check.duplicated,
+    duplicated: check.duplicated + check.duplicatedKeyless,
+    other5xx: result.attempts.filter(
+      (a) => typeof a.outcome === 'number' && a.outcome >= 500 && a.outcome !== 503,
+    ).length,
+    idleInTransaction,
     recoveryMs: failed.length === 0 ? 0 : lastError - faultAt,
   };
   console.log(`${HEADER}\n${formatRow(row)}`);
