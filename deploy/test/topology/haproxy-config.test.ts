@@ -42,6 +42,7 @@ let dir: string;
 let haproxy: RunningProcess;
 let admin: HaproxyAdmin;
 let base: string;
+let metrics: string;
 const targets: Record<string, { server: Server; port: number }> = {};
 
 beforeAll(async () => {
@@ -50,8 +51,10 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'haproxy-config-test-'));
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
+  metrics = `127.0.0.1:${await freePort()}`;
   const config = renderHaproxyConfig({
     bind: `127.0.0.1:${port}`,
+    metricsBind: metrics,
     adminSocket: join(dir, 'admin.sock'),
     apiServers: ['a1', 'b1'].map((n) => ({
       name: n,
@@ -135,6 +138,25 @@ describe('rendered config', () => {
       });
     expect(() => render('a1\nlisten x', 'h:1')).toThrow(/server name/);
     expect(() => render('a1', 'h:1 backup')).toThrow(/address/);
+    expect(() =>
+      renderHaproxyConfig({
+        bind: ':1',
+        adminSocket: '/tmp/x.sock',
+        apiServers: [{ name: 'a1', address: 'h:1' }],
+        webServers: [{ name: 'a1', address: 'h:1' }],
+        metricsBind: '127.0.0.1:1\nlisten x',
+      }),
+    ).toThrow(/metrics address/);
+  });
+
+  test('the Prometheus exporter answers on its own listener, not through the traffic frontend', async () => {
+    await call('/api/lists');
+    const text = await (await fetch(`http://${metrics}/metrics`)).text();
+    expect(text).toMatch(/^haproxy_frontend_http_requests_total\{proxy="alb"\} [1-9]/m);
+    expect(text).toMatch(/^haproxy_server_status\{proxy="api",server="a1",state="UP"\} 1$/m);
+    expect((await fetch(`http://${metrics}/`)).status).toBe(404);
+    // On the load balancer's port, /metrics is an ordinary path of the web tier.
+    expect((await call('/metrics')).server).toMatch(/^web-/);
   });
 });
 
