@@ -1,7 +1,8 @@
 // Two browsers on one list through the local replica of production (HAProxy as the ALB,
 // two API instances, nginx, PostgreSQL): each browser streams from a different instance, so
 // every change crosses instances (LISTEN/NOTIFY); then the instance one browser streams
-// from is SIGKILLed, and the browsers converge again through the other.
+// from is SIGKILLed, and the browsers converge again through the other; then the other is
+// drained (SIGTERM), as in a rolling deploy.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTopology, type Topology } from '../../../../deploy/local/topology.ts';
 import { requireBuiltApp } from '../support/built-app.ts';
@@ -91,6 +92,26 @@ describe('two browsers through HAProxy and two API instances', () => {
     console.log(`after the kill: ${afterKill} ms, ${back} ms`);
     expect(afterKill).toBeLessThan(1_000);
     expect(back).toBeLessThan(1_000);
+
+    // A rolling deploy: a1 is replaced, then b1, where both now stream, is drained (SIGTERM
+    // ends its streams; the browsers reconnect to a1).
+    await topology.startInstance(a1);
+    await topology.waitHealthy(a1);
+    const drained = topology.stopInstance(b1, 'SIGTERM', 15_000);
+    await type(alice, 'during the drain');
+    const duringDrain = await timeUntil(
+      () => bob.titles(),
+      ['first', 'from bob', 'from alice', 'while a1 is dead', 'after the kill', 'during the drain'],
+      15_000,
+    );
+    expect(await drained).toBe(0);
+    await type(bob, 'after the drain');
+    const afterDrain = await timeUntil(
+      () => alice.titles().then((t) => t.at(-1)),
+      'after the drain',
+    );
+    console.log(`drain of b1: ${duringDrain} ms during, ${afterDrain} ms after`);
+    expect(afterDrain).toBeLessThan(1_000);
     await bob.settled();
     await alice.settled();
     expect(await bob.titles()).toEqual(await alice.titles());
