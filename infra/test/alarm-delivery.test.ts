@@ -87,7 +87,7 @@ describe.each(['dev', 'course', 'prod', 'https'] as Variant[])('alarm delivery (
     ).toBe('deny');
   });
 
-  it('lets RDS event notifications and EventBridge rules of this account publish', () => {
+  it('lets RDS event notifications and EventBridge rules of this account publish, no other’s', () => {
     const subscriptionArn = `arn:aws:rds:${region}:${account}:es:cloudtodo-db-events`;
     expect(evaluate(topicPolicy, publish('events.rds.amazonaws.com', subscriptionArn))).toBe(
       'allow',
@@ -102,6 +102,13 @@ describe.each(['dev', 'course', 'prod', 'https'] as Variant[])('alarm delivery (
     ).toBe('implicit-deny');
     const ruleArn = `arn:aws:events:${region}:${account}:rule/backup-failed`;
     expect(evaluate(topicPolicy, publish('events.amazonaws.com', ruleArn))).toBe('allow');
+    const foreignRule = ruleArn.replace(account, '999999999999');
+    expect(
+      evaluate(
+        topicPolicy,
+        publish('events.amazonaws.com', foreignRule, { 'aws:SourceAccount': '999999999999' }),
+      ),
+    ).toBe('deny');
   });
 
   it('lets no other principal publish', () => {

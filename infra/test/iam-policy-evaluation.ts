@@ -4,7 +4,7 @@
  * an explicit Deny wins, else an Allow whose principal, action, resource and every condition
  * match, else the implicit deny. Enough of the grammar for the policies this app writes
  * (Principal `*` / Service / AWS, wildcard actions and resources, the String*, Arn* and Bool
- * condition operators); anything else throws, so a test can never pass by ignoring it.
+ * condition operators and their negations); anything else throws, so a test can never pass by ignoring it.
  */
 
 export interface PolicyRequest {
@@ -53,6 +53,11 @@ function conditionHolds(
   context: PolicyRequest['context'],
 ): boolean {
   const actual = context[key];
+  if (operator.includes('Not')) {
+    // A negated operator holds when the key is missing, or when the positive one does not.
+    if (actual === undefined) return true;
+    return !conditionHolds(operator.replace('Not', ''), key, expected, context);
+  }
   if (actual === undefined) return false; // a missing key never satisfies a non-IfExists operator
   switch (operator) {
     case 'StringEquals':

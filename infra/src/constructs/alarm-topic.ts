@@ -32,7 +32,8 @@ export const PUBLISHERS = {
  * actions (CloudWatch, scoped to this account's alarms with our name prefix, as in
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Notify_Users_Alarm_Changes.html),
  * RDS event notifications (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Events.GrantingPermissions.html),
- * and EventBridge rules (whose statement the rule targets add themselves).
+ * and EventBridge rules of this account (the rule targets add the allow; a deny here keeps
+ * other accounts' rules out).
  */
 export class AlarmTopic extends Construct {
   readonly topic: sns.Topic;
@@ -73,6 +74,21 @@ export class AlarmTopic extends Construct {
         conditions: {
           StringEquals: { 'aws:SourceAccount': account },
           ArnLike: { 'aws:SourceArn': `arn:${partition}:rds:${region}:${account}:*` },
+        },
+      }),
+    );
+    // The EventBridge rule targets add an unconditioned allow for events.amazonaws.com; this
+    // narrows it to rules of this account, as EventBridge's SNS-target documentation advises
+    // (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-sns-permissions).
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'EventBridgeRulesOfThisAccountOnly',
+        effect: iam.Effect.DENY,
+        principals: [new iam.ServicePrincipal(PUBLISHERS.eventBridge)],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: {
+          ArnNotLike: { 'aws:SourceArn': `arn:${partition}:events:${region}:${account}:rule/*` },
         },
       }),
     );
