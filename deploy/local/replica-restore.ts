@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -83,7 +83,19 @@ export async function restoreReplica(
     });
   });
   await phase('stop', async () => {
-    if (running) await pgCtl(scope.replica, ['-m', 'fast', 'stop']);
+    if (running) {
+      await pgCtl(scope.replica, ['-m', 'fast', 'stop']);
+      return;
+    }
+    // A server whose data folder was deleted under it runs on without its pid file, where
+    // pg_ctl cannot find it: found by its command line, it is stopped like a crash.
+    const orphan = orphanedPostmaster(scope.replica);
+    if (orphan !== undefined) {
+      progress(
+        `      its data folder is gone; stopping the server still running on it (pid ${orphan})`,
+      );
+      await stopProcess(orphan);
+    }
   });
   const restoreFiles = (to: Date | 'latest') => {
     // pgBackRest names every file it restores with the share done so far; every tenth
@@ -153,6 +165,41 @@ async function assertRestorable(pgbackrest: PgBackRest, target: Date | 'latest')
     throw new Error(
       `the target is before the oldest backup's end (${first.stoppedAt.toISOString()}): nothing to restore from`,
     );
+  }
+}
+
+/** The postmaster started with `-D <this PGDATA>`, from /proc (Linux). */
+export function orphanedPostmaster(replica: ReplicaCluster): number | undefined {
+  const pgdata = pgdataOf(replica);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let argv: string[];
+    try {
+      argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue;
+    }
+    const d = argv.indexOf('-D');
+    if (argv[0]?.endsWith('/postgres') && d > 0 && argv[d + 1] === pgdata) return Number(entry);
+  }
+  return undefined;
+}
+
+/** SIGQUIT (PostgreSQL's immediate shutdown), SIGKILL after 10 s; resolves once it is gone. */
+async function stopProcess(pid: number): Promise<void> {
+  const alive = () => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  process.kill(pid, 'SIGQUIT');
+  const deadline = Date.now() + 10_000;
+  while (alive()) {
+    if (Date.now() > deadline) process.kill(pid, 'SIGKILL');
+    await sleep(100);
   }
 }
 

@@ -26,6 +26,8 @@ export async function checkRestoredAt(
   databaseUrl: string,
   ledger: Ledger,
   targetAt: number,
+  /** Writes sent from this instant on must be absent. Default `targetAt`. */
+  absentFrom: number = targetAt,
 ): Promise<DrillCheck> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
@@ -52,7 +54,7 @@ export async function checkRestoredAt(
     const stored = todo.versions.findIndex((v) => byTitle.has(v.title));
     const version = todo.versions[stored];
     if (version) {
-      if ((version.startedAt ?? 0) >= targetAt) {
+      if ((version.startedAt ?? 0) >= absentFrom) {
         presentAfterTarget += 1;
         findings.push(`${version.title} was sent after the target but is present`);
       }

@@ -5,10 +5,11 @@
 // nothing acknowledged before the target may be missing, nothing sent after it may be
 // present; RPO and RTO are measured, and each phase is timed.
 import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { PgBackRest } from '../../local/pgbackrest.ts';
+import { PgBackRest, pgdataOf } from '../../local/pgbackrest.ts';
 import { restoreReplica, type RestoreReport } from '../../local/replica-restore.ts';
 import type { Topology } from '../../local/topology.ts';
 import { checkLedger } from '../support/check-ledger.ts';
@@ -130,4 +131,50 @@ test('restore drill: point-in-time restore keeps every write acknowledged before
   expect(afterCheck.findings).toEqual([]);
   expect(afterResult.unexpected).toEqual([]);
   expect(afterResult.ledger.acknowledgedWrites).toBeGreaterThan(20);
+});
+
+test('the data folder deleted: restored to the end of the archive, which bounds the loss', async () => {
+  const replica = topology.database.replica;
+  if (!replica) throw new Error('the drill needs the archived database');
+  const load = new MixedLoad({ baseUrl: topology.url, workers: 4 });
+  await load.start();
+  await sleep(2_000);
+  // What archive_timeout does at most every 60 s: switch to a new WAL segment and archive
+  // the finished one. Writes acknowledged before the switch are in the archive; writes sent
+  // after it is archived are only in the data folder.
+  const switchAt = load.now();
+  await new PgBackRest(replica).check();
+  const archivedAt = load.now();
+  await sleep(2_000);
+  const result = await load.stop();
+
+  // The disaster: the disk under PGDATA is gone while the server runs.
+  const disasterAt = load.now();
+  await rm(pgdataOf(replica), { recursive: true, force: true, maxRetries: 5 });
+  const lines: string[] = [];
+  const report = await restoreReplica(
+    {
+      replica,
+      databaseUrl: topology.database.url,
+      adminSocket: topology.admin.socketPath,
+      apis: topology.list('api').map((i) => ({ name: i.name, port: i.port })),
+    },
+    'latest',
+    (line) => lines.push(line),
+  );
+  const restoredAt = load.now();
+  console.log(lines.join('\n'));
+  const check = await checkRestoredAt(topology.database.url, result.ledger, switchAt, archivedAt);
+  console.log(
+    `data folder deleted: ${check.acknowledgedBeforeTarget} writes acknowledged before the last archived segment (${check.missingBeforeTarget} missing), ${check.lostAfterTarget} acknowledged later lost, RPO ${((disasterAt - check.lastRecoveredWriteAt) / 1000).toFixed(1)} s, restore ${((restoredAt - disasterAt) / 1000).toFixed(1)} s`,
+  );
+  expect(lines.join('\n')).toContain('WAL not yet archived is lost');
+  expect(lines.join('\n')).toContain('its data folder is gone');
+  expect(check.findings).toEqual([]);
+  expect(check.missingBeforeTarget).toBe(0);
+  expect(check.acknowledgedBeforeTarget).toBeGreaterThan(100);
+  expect(check.lostAfterTarget).toBeGreaterThan(10);
+  expect(report.phases.map((p) => p.phase)).toContain('apis');
+  const after = await post(`/api/lists`, { title: 'after the data folder was lost' });
+  expect(after.status).toBe(201);
 });
