@@ -33,9 +33,10 @@ export async function writeStackState(topology: Topology): Promise<void> {
   await writeFile(join(topology.runDir, 'stack.json'), JSON.stringify(state, null, 2), {
     mode: 0o600,
   });
+  // Best effort: another user's stack may own the pointer; `--stack <run folder>` still works.
   await writeFile(CURRENT_STACK_FILE, JSON.stringify({ runDir: topology.runDir }), {
     mode: 0o600,
-  });
+  }).catch(() => undefined);
 }
 
 /** Forgets the pointer when it still names this stack. */
