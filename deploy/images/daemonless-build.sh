@@ -9,7 +9,7 @@
 #                                   package) + the machine's npm, user node 1000:1000
 #   nginxinc/nginx-unprivileged:*   debootstrap + Debian's nginx-light + curl, its nginx.conf
 #                                   changed as the unprivileged image changes it (no `user`,
-#                                   pid and temp files in /tmp), user nginx 101:101
+#                                   pid and temp files in /tmp: nginx-unprivileged.conf), user 101:101
 # What it proves and what it cannot: docs/images.md. Needs root, Debian's buildah and
 # debootstrap, curl, and the Debian mirror and the npm registry (the builds run npm ci).
 # Usage: bash deploy/images/daemonless-build.sh   (DAEMONLESS_WORK keeps the debootstrap
@@ -79,7 +79,7 @@ buildah run --network host "$c" sh -c '
   mkdir -p /usr/share/nginx/html /var/cache/nginx
   ln -sf /dev/stdout /var/log/nginx/access.log && ln -sf /dev/stderr /var/log/nginx/error.log'
 mnt=$(buildah mount "$c")
-"$node_bin" deploy/images/print-nginx-main-conf.ts >"$mnt/etc/nginx/nginx.conf"
+install -m 0644 deploy/images/nginx-unprivileged.conf "$mnt/etc/nginx/nginx.conf"
 buildah umount "$c" >/dev/null
 buildah config --user 101 --port 8080 --stop-signal SIGQUIT --cmd '["nginx", "-g", "daemon off;"]' "$c"
 buildah commit -q --rm "$c" "docker.io/$nginx_image" >/dev/null
