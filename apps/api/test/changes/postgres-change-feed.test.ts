@@ -1,0 +1,94 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChangeEvent, ChangeFeed } from '../../src/changes/change-feed.ts';
+import { postgresChangeFeed } from '../../src/changes/postgres-change-feed.ts';
+import { openDatabase, type Database } from '../../src/db/database.ts';
+import { createEngineDatabase, type EngineDatabase } from '../support/engines.ts';
+
+/** Collects a subscriber's events; `next` waits for one that matches. */
+function collect(feed: ChangeFeed, listId: string) {
+  const events: ChangeEvent[] = [];
+  const stop = feed.subscribe(listId, (event) => events.push(event));
+  return {
+    events,
+    stop,
+    async next(match: (event: ChangeEvent) => boolean, timeoutMs = 5_000) {
+      const seen = events.length;
+      await expect
+        .poll(() => events.slice(seen).some(match), { timeout: timeoutMs, interval: 10 })
+        .toBe(true);
+      return events.slice(seen).find(match)!;
+    },
+  };
+}
+
+// Two feeds on one database stand for two API instances.
+describe('the PostgreSQL change feed', () => {
+  let engine: EngineDatabase;
+  let database: Database;
+  let a: ChangeFeed;
+  let b: ChangeFeed;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    engine = await createEngineDatabase('postgres');
+    database = await openDatabase(engine.config);
+    if (engine.config.kind !== 'postgres') throw new Error('needs PostgreSQL');
+    const onError = (_error: Error, what: string) => void errors.push(what);
+    a = postgresChangeFeed({ db: database.db, config: engine.config, onError });
+    b = postgresChangeFeed({ db: database.db, config: engine.config, onError });
+  });
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    await database?.close();
+    await engine?.cleanup();
+  });
+
+  const listeners = async () =>
+    (
+      await sql<{ count: string }>`select count(*)::text as count from pg_stat_activity
+        where application_name = 'cloud-todo-api-listen' and datname = current_database()`.execute(
+        database.db,
+      )
+    ).rows[0]?.count;
+
+  it('relays a change to the other instance once, and to its own subscribers at once', async () => {
+    await expect.poll(listeners, { timeout: 5_000 }).toBe('2');
+    const onA = collect(a, 'list-1');
+    const onB = collect(b, 'list-1');
+    const other = collect(a, 'list-2');
+    await b.publish('list-1', 'tab-7');
+    const local = onB.events.at(-1);
+    expect(local).toMatchObject({ type: 'change', listId: 'list-1', origin: 'tab-7' });
+    const relayed = await onA.next((e) => e.type === 'change');
+    expect(relayed).toEqual(local);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // B ignores its own notice when it comes back; list-2 hears nothing.
+    expect(onB.events.filter((e) => e.type === 'change')).toHaveLength(1);
+    expect(other.events).toEqual([]);
+    expect(a.subscribers()).toBe(2);
+    onA.stop();
+    other.stop();
+    onB.stop();
+    expect(a.subscribers()).toBe(0);
+  });
+
+  it('reconnects after losing its listening connection, and tells its streams to resync', async () => {
+    await expect.poll(listeners, { timeout: 5_000 }).toBe('2');
+    const onA = collect(a, 'list-3');
+    await sql`select pg_terminate_backend(pid) from pg_stat_activity
+      where application_name = 'cloud-todo-api-listen' and datname = current_database()`.execute(
+      database.db,
+    );
+    // Notices sent meanwhile are lost: the stream is told to read the list again.
+    await onA.next((e) => e.type === 'resync');
+    expect(errors.filter((what) => what.startsWith('change listener connection lost'))).not.toEqual(
+      [],
+    );
+    await expect.poll(listeners, { timeout: 5_000 }).toBe('2');
+    await b.publish('list-3');
+    await onA.next((e) => e.type === 'change' && e.listId === 'list-3');
+    onA.stop();
+  });
+});
