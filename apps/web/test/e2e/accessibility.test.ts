@@ -124,6 +124,43 @@ describe('keyboard only', () => {
   });
 });
 
+describe('keyboard only, the new controls', () => {
+  /** Presses Tab until `target` has the focus (at most 20 times); false if it never does. */
+  const tabTo = async (app: TodoPage, target: string) => {
+    for (let i = 0; i < 20; i += 1) {
+      await app.page.keyboard.press('Tab');
+      if ((await focused(app)) === target) return true;
+    }
+    return false;
+  };
+
+  it('undoes a deletion, names the list and copies its link without a mouse', async () => {
+    const app = await e2e.open('/', { permissions: ['clipboard-read', 'clipboard-write'] });
+    const keys = app.page.keyboard;
+    await keys.type('keep me');
+    await keys.press('Enter');
+    await app.settled();
+    expect(await tabTo(app, 'input.toggle@0')).toBe(true);
+    await keys.press('Delete');
+    expect(await app.items.count()).toBe(0);
+    expect(await tabTo(app, 'button.undo')).toBe(true);
+    await keys.press('Enter');
+    expect(await app.titles()).toEqual(['keep me']);
+
+    expect(await tabTo(app, 'input.list-title')).toBe(true);
+    await keys.type('Chores');
+    await keys.press('Enter');
+    await app.settled();
+    expect(await app.page.locator('h1').textContent()).toBe('Chores');
+    expect(await tabTo(app, 'button.copy-link')).toBe(true);
+    await keys.press('Enter');
+    await app.expectEventually(
+      () => app.page.evaluate(() => navigator.clipboard.readText()),
+      app.page.url().replace(/#.*$/, ''),
+    );
+  });
+});
+
 describe('axe', () => {
   for (const locale of ['en-US', 'de-DE']) {
     for (const colorScheme of ['light', 'dark'] as const) {
