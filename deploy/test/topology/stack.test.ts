@@ -128,6 +128,23 @@ test('npm run stack: serves the app through HAProxy, Ctrl-C stops everything it 
   const loaded = rules.data.groups.flatMap((g) => g.rules);
   expect(loaded.length).toBeGreaterThan(10);
   expect(loaded.filter((r) => r.health === 'err')).toEqual([]);
+  // Alertmanager delivers to the stack's console, as SNS e-mails: an alert posted to it by
+  // hand (the local form of `aws cloudwatch set-alarm-state`) is printed.
+  const alertmanager = /Alertmanager\s+(http\S+)/.exec(stack.output())?.[1] as string;
+  const posted = await fetch(`${alertmanager}/api/v2/alerts`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify([
+      {
+        labels: { alertname: 'DeliveryTest', cloudwatch_alarm: 'BackupJobFailed' },
+        annotations: { summary: 'delivery test' },
+      },
+    ]),
+  });
+  expect(posted.status).toBe(200);
+  const printed = 'stack: alert ALARM DeliveryTest (CloudWatch: BackupJobFailed) delivery test';
+  for (let i = 0; i < 100 && !stack.output().includes(printed); i++) await sleep(100);
+  expect(stack.output()).toContain(printed);
 
   const started = [...children(stack.pid)];
   // HAProxy, two API processes, two nginx masters (and their workers below them), and the
