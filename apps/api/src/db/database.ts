@@ -29,8 +29,8 @@ export interface Database {
 
 /**
  * How long the API waits for PostgreSQL, in ms. The arithmetic (docs/database.md): a request's
- * database work ends within connect + checkout budget = 10 s — far inside the ALB's 60 s idle
- * timeout and Fastify's 30 s request timeout — and a SIGTERM drain (9 s) outlasts any statement.
+ * database work ends within connect + checkout budget = 8 s: inside the SIGTERM drain (9 s),
+ * Fastify's request timeout (30 s) and the ALB's idle timeout (60 s).
  */
 export const DATABASE_TIMEOUTS = {
   /** Opening a connection, or waiting for a free one in the pool. */
@@ -44,7 +44,7 @@ export const DATABASE_TIMEOUTS = {
   /** Client side: no answer to one statement within this, and the connection is abandoned. */
   queryMs: 6_000,
   /** Client side: all statements of one request (one pool checkout) together. */
-  checkoutBudgetMs: 8_000,
+  checkoutBudgetMs: 6_000,
 } as const;
 
 /**

@@ -47,6 +47,17 @@ export const metrics = fp(
     pool('db_pool_connections', 'Open database connections', (s) => s.total);
     pool('db_pool_idle_connections', 'Idle database connections', (s) => s.idle);
     pool('db_pool_waiting_requests', 'Queries waiting for a database connection', (s) => s.waiting);
+    let discardedSeen = 0;
+    new Counter({
+      name: 'db_pool_discarded_connections_total',
+      help: 'Database connections closed instead of reused, because their state was unknown',
+      registers: [registry],
+      collect() {
+        const { discarded } = options.poolState();
+        this.inc(discarded - discardedSeen);
+        discardedSeen = discarded;
+      },
+    });
 
     app.addHook('onResponse', (request, reply, next) => {
       const labels = {
