@@ -98,5 +98,6 @@ test('a lock held longer than the statement timeout: 503 at the lock timeout, fu
   for (const a of blocked) expect(a.problemType).toBe('/api/problems/database-unavailable');
   expect(slowest).toBeLessThan(5_000);
   expect(recovery).toBeDefined();
-  expect(recovery as number).toBeLessThan(3_000);
+  // Clients wait out Retry-After (capped at 2 s by the load client) before trying again.
+  expect(recovery as number).toBeLessThan(5_000);
 });

@@ -120,7 +120,8 @@ test('password rotated under load: 503 until the new one arrives, no 500, no res
   for (const lines of logged) expect(lines.length).toBeLessThanOrEqual(2);
   expect(logged.flat().length).toBeLessThan(refused.length);
   expect(recovery).toBeDefined();
-  expect(recovery as number).toBeLessThan(3_000);
+  // Clients wait out Retry-After (capped at 2 s by the load client) before trying again.
+  expect(recovery as number).toBeLessThan(5_000);
 
   // The ECS path: a new task reads the new secret at start and serves at once.
   const [first] = apis;
