@@ -21,7 +21,7 @@ export function Header({ t, title, onAdd, inputRef }: HeaderProps) {
 
   return (
     <header class="header">
-      <h1>{title || t.title}</h1>
+      <h1 class={title.length > 12 ? 'long' : undefined}>{title || t.title}</h1>
       <input
         ref={ownRef}
         class="new-todo"
