@@ -10,20 +10,23 @@ import type { Config, DatabaseConfig } from './config.ts';
 import type { Database } from './db/database.ts';
 import { cors } from './plugins/cors.ts';
 import { docs } from './plugins/docs.ts';
-import { DATABASE_RETRY_AFTER_SECONDS, errorHandler } from './plugins/error-handler.ts';
-import { ProblemError } from './problems.ts';
+import { clientErrorHandler, errorHandler, frameworkErrors } from './plugins/error-handler.ts';
+import { jsonBody } from './plugins/json-body.ts';
 import { RequestLogController } from './request-log-controller.ts';
 import { metrics } from './plugins/metrics.ts';
 import { rateLimit } from './plugins/rate-limit.ts';
+import { readiness } from './plugins/readiness.ts';
 import { securityHeaders } from './plugins/security-headers.ts';
 import { webApp } from './plugins/web-app.ts';
 import { eventRoutes } from './routes/event-routes.ts';
 import { listRoutes } from './routes/list-routes.ts';
-import { operationsRoutes } from './routes/operations-routes.ts';
+import { createOriginOf } from './routes/representations.ts';
 import { todoRoutes } from './routes/todo-routes.ts';
 
 export interface AppOptions {
   readonly config: Pick<Config, 'rateLimitMax' | 'webRoot' | 'trustProxyHops'> & {
+    /** The origin of generated URLs; by default the request's own (see `createOriginOf`). */
+    readonly publicBaseUrl?: string | undefined;
     /** With a PostgreSQL server, changes reach the other instances through LISTEN/NOTIFY. */
     readonly database?: DatabaseConfig;
   };
@@ -67,38 +70,22 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // (with `Connection: close`, below) rather than refused: nothing that reached us fails.
     return503OnClosing: false,
     logController: new RequestLogController(),
+    // Errors before routing (an undecodable URL, a request Node cannot parse) are problems too.
+    frameworkErrors,
+    clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
-
-  // JSON only: a text/plain body is a 415, not a string to validate.
-  app.removeContentTypeParser(['text/plain']);
 
   const isSchemaReady = options.isSchemaReady ?? (() => true);
   const isDraining = options.isDraining ?? (() => false);
-  app.addHook('onRequest', (request, reply, next) => {
-    reply.header('x-request-id', request.id);
-    if (isDraining()) reply.header('connection', 'close');
-    if (!isSchemaReady() && request.url.startsWith('/api/lists')) {
-      next(
-        new ProblemError('databaseUnavailable', 'The database is being prepared.', {
-          headers: { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) },
-        }),
-      );
-      return;
-    }
-    next();
-  });
 
-  await app.register(errorHandler);
+  await app.register(errorHandler, { navigationFallback: config.webRoot !== undefined });
+  await app.register(jsonBody);
+  await app.register(readiness, { db: database.db, isDraining, isSchemaReady });
   await app.register(securityHeaders);
   await app.register(cors);
   await app.register(rateLimit, { max: config.rateLimitMax });
   await app.register(metrics, { poolState: () => database.poolState() });
   await app.register(docs);
-  await app.register(operationsRoutes, {
-    db: database.db,
-    isDraining,
-    isSchemaReady,
-  });
   // Every successful change of a list is told to its event streams, on every instance.
   const changes =
     options.changes ??
@@ -128,8 +115,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     next();
   });
   await app.register(eventRoutes, { db: database.db, changes, isDraining });
-  await app.register(listRoutes, { db: database.db });
-  await app.register(todoRoutes, { db: database.db });
+  const originOf = createOriginOf(config.publicBaseUrl);
+  await app.register(listRoutes, { db: database.db, originOf });
+  await app.register(todoRoutes, { db: database.db, originOf });
   await app.register(webApp, { webRoot: config.webRoot });
   await app.ready();
   return app;

@@ -32,8 +32,16 @@ export interface Config {
   /** Folder of the built web app, or undefined when there is none. */
   readonly webRoot: string | undefined;
   readonly migrateOnStart: boolean;
-  /** How many proxies in front of us append to X-Forwarded-For (the ALB: 1). */
+  /**
+   * How many proxies in front of us append to X-Forwarded-For (the ALB: 1). 0 by default:
+   * a client that reaches the process directly cannot forge its address, host or scheme.
+   */
   readonly trustProxyHops: number;
+  /**
+   * The origin clients use (`PUBLIC_BASE_URL`, e.g. `https://todo.example.com`): when set,
+   * generated URLs use it whatever the request's Host or X-Forwarded-* say.
+   */
+  readonly publicBaseUrl: string | undefined;
 }
 
 /** A configuration mistake; the message names every variable at fault. */
@@ -77,7 +85,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const host = text('HOST') ?? '0.0.0.0';
   const logLevel = oneOf('LOG_LEVEL', LOG_LEVELS, 'info');
   const rateLimitMax = integer('RATE_LIMIT_MAX', 600, 1, 1_000_000_000);
-  const trustProxyHops = integer('TRUST_PROXY_HOPS', 1, 0, 10);
+  const trustProxyHops = integer('TRUST_PROXY_HOPS', 0, 0, 10);
+  let publicBaseUrl: string | undefined;
+  const publicBaseUrlRaw = text('PUBLIC_BASE_URL');
+  if (publicBaseUrlRaw !== undefined) {
+    publicBaseUrl = originOfUrl(publicBaseUrlRaw);
+    if (publicBaseUrl === undefined) {
+      errors.push(
+        `PUBLIC_BASE_URL must be an http or https origin, such as https://todo.example.com (got "${publicBaseUrlRaw}")`,
+      );
+    }
+  }
   const migrateOnStart = oneOf('MIGRATE_ON_START', ['true', 'false'], 'true') === 'true';
   const database = readDatabase(env, text, integer, oneOf, errors, cwd);
 
@@ -102,6 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     webRoot,
     migrateOnStart,
     trustProxyHops,
+    publicBaseUrl,
   });
 }
 
@@ -212,6 +231,19 @@ export function describeConfig(config: Config): Record<string, unknown> {
         }
       : config.database;
   return { ...config, database };
+}
+
+/** `https://host[:port]` of an http(s) URL without path, query or credentials; else undefined. */
+function originOfUrl(raw: string): string | undefined {
+  try {
+    const url = new URL(raw);
+    const bare = url.username === '' && url.password === '' && url.search === '' && url.hash === '';
+    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !bare) return undefined;
+    if (url.pathname !== '/') return undefined;
+    return url.origin;
+  } catch {
+    return undefined;
+  }
 }
 
 export function redactUrl(url: string): string {

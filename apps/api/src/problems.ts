@@ -1,3 +1,5 @@
+import type { Problem } from './schemas/problem.ts';
+
 /**
  * The kinds of problem this API answers (RFC 9457). `type` is a URI reference, relative
  * to the API's origin, and never changes once published: clients may switch on it.
@@ -10,11 +12,17 @@ export const PROBLEM_TYPES = {
     title: 'The body is not valid JSON',
     status: 400,
   },
+  forbidden: { type: '/api/problems/forbidden', title: 'Forbidden', status: 403 },
   notFound: { type: '/api/problems/not-found', title: 'Not found', status: 404 },
   methodNotAllowed: {
     type: '/api/problems/method-not-allowed',
     title: 'Method not allowed',
     status: 405,
+  },
+  requestTimeout: {
+    type: '/api/problems/request-timeout',
+    title: 'The request took too long to arrive',
+    status: 408,
   },
   idempotencyKeyReused: {
     type: '/api/problems/idempotency-key-reused',
@@ -26,6 +34,11 @@ export const PROBLEM_TYPES = {
     type: '/api/problems/unsupported-media-type',
     title: 'Unsupported Content-Type',
     status: 415,
+  },
+  headersTooLarge: {
+    type: '/api/problems/headers-too-large',
+    title: 'The request headers are too large',
+    status: 431,
   },
   rateLimited: { type: '/api/problems/rate-limited', title: 'Too many requests', status: 429 },
   databaseUnavailable: {
@@ -40,16 +53,18 @@ export const PROBLEM_TYPES = {
   },
   draining: { type: '/api/problems/draining', title: 'The server is shutting down', status: 503 },
   internal: { type: '/api/problems/internal', title: 'Internal server error', status: 500 },
+  notImplemented: {
+    type: '/api/problems/not-implemented',
+    title: 'The method is not implemented',
+    status: 501,
+  },
   badRequest: { type: '/api/problems/bad-request', title: 'Bad request', status: 400 },
 } as const;
 
 export type ProblemKind = keyof typeof PROBLEM_TYPES;
 
-export interface ProblemField {
-  readonly in: string;
-  readonly pointer: string;
-  readonly detail: string;
-}
+/** One entry of a problem's `errors`, as the Problem schema declares it. */
+export type ProblemField = Readonly<NonNullable<Problem['errors']>[number]>;
 
 /** An error that becomes a problem+json answer as it is. */
 export class ProblemError extends Error {

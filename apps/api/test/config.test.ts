@@ -14,6 +14,9 @@ describe('loadConfig', () => {
       logLevel: 'info',
       rateLimitMax: 600,
       migrateOnStart: true,
+      // A client talking to the process directly cannot forge X-Forwarded-*.
+      trustProxyHops: 0,
+      publicBaseUrl: undefined,
     });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.database)).toBe(true);
@@ -88,6 +91,15 @@ describe('loadConfig', () => {
     expect(config.database.kind === 'postgres' && config.database.ca).toContain(
       'BEGIN CERTIFICATE',
     );
+  });
+
+  it('takes PUBLIC_BASE_URL as an http(s) origin only', () => {
+    expect(loadConfig({ PUBLIC_BASE_URL: 'https://todo.example.com/' }).publicBaseUrl).toBe(
+      'https://todo.example.com',
+    );
+    for (const bad of ['javascript://x', 'https://todo.example.com/app', 'https://u:p@x', 'x']) {
+      expect(() => loadConfig({ PUBLIC_BASE_URL: bad }), bad).toThrow(/PUBLIC_BASE_URL/);
+    }
   });
 
   it('names every variable at fault', () => {

@@ -1,9 +1,6 @@
-import { extname } from 'node:path';
 import fastifyStatic from '@fastify/static';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { ProblemError } from '../problems.ts';
-import { sendProblem } from './error-handler.ts';
 
 export interface WebAppOptions {
   /** Folder of the built web app; undefined serves a small page linking to the API docs. */
@@ -18,9 +15,10 @@ const PLACEHOLDER = `<!doctype html>
 `;
 
 /**
- * The built web app, from the same origin as the API: its files, and `index.html` for
- * page navigations (extension-less paths outside /api). A missing asset is a real 404,
- * so a stale page never receives HTML in place of a script.
+ * The built web app, from the same origin as the API: its files; the error handler's
+ * not-found handler answers page navigations (extension-less paths outside /api) with
+ * `index.html`. A missing asset is a real 404, so a stale page never receives HTML in
+ * place of a script.
  */
 export const webApp = fp(
   async (app: FastifyInstance, { webRoot }: WebAppOptions) => {
@@ -42,23 +40,6 @@ export const webApp = fp(
         reply.type('text/html; charset=utf-8').send(PLACEHOLDER),
       );
     }
-
-    app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
-      const path = request.url.split('?')[0] ?? '/';
-      const isNavigation =
-        (request.method === 'GET' || request.method === 'HEAD') &&
-        !path.startsWith('/api/') &&
-        path !== '/api' &&
-        extname(path) === '';
-      if (isNavigation && webRoot !== undefined) {
-        return reply.header('cache-control', 'no-cache').sendFile('index.html');
-      }
-      return sendProblem(
-        request,
-        reply,
-        new ProblemError('notFound', `Nothing at ${request.method} ${path}.`),
-      );
-    });
   },
   { name: 'web-app' },
 );

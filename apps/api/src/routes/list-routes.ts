@@ -8,14 +8,19 @@ import { ListRepository } from '../repositories/list-repository.ts';
 import { ListParams } from '../schemas/ids.ts';
 import { CreateList, List, UpdateList } from '../schemas/list.ts';
 import { Problem } from '../schemas/problem.ts';
-import { originOf, toList } from './representations.ts';
+import { toList, type OriginOf } from './representations.ts';
 import { IdempotencyKeyHeader } from './headers.ts';
 
 export interface ListRoutesOptions {
   readonly db: Kysely<DatabaseSchema>;
+  readonly originOf: OriginOf;
 }
 
-export const listRoutes: FastifyPluginCallbackTypebox<ListRoutesOptions> = (app, { db }, done) => {
+export const listRoutes: FastifyPluginCallbackTypebox<ListRoutesOptions> = (
+  app,
+  { db, originOf },
+  done,
+) => {
   app.post(
     '/api/lists',
     {

@@ -18,10 +18,11 @@ import {
   UpdateTodo,
 } from '../schemas/todo.ts';
 import { IdempotencyKeyHeader } from './headers.ts';
-import { originOf, toTodo } from './representations.ts';
+import { toTodo, type OriginOf } from './representations.ts';
 
 export interface TodoRoutesOptions {
   readonly db: Kysely<DatabaseSchema>;
+  readonly originOf: OriginOf;
 }
 
 const noList = () => new ProblemError('notFound', 'There is no list with this id.');
@@ -29,7 +30,11 @@ const noTodo = () => new ProblemError('notFound', 'This list has no todo with th
 const errors = { 400: Problem, 404: Problem };
 
 /** The Todo-Backend collection of one list, and its bulk operations. */
-export const todoRoutes: FastifyPluginCallbackTypebox<TodoRoutesOptions> = (app, { db }, done) => {
+export const todoRoutes: FastifyPluginCallbackTypebox<TodoRoutesOptions> = (
+  app,
+  { db, originOf },
+  done,
+) => {
   app.get(
     '/api/lists/:listId/todos',
     {

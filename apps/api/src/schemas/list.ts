@@ -1,10 +1,12 @@
 import { Type, type Static } from 'typebox';
 import { Id } from './ids.ts';
+import { ONE_VISIBLE_LINE } from './todo.ts';
 
 export const ListTitle = Type.String({
   maxLength: 200,
-  pattern: '^[^\\p{Cc}]*$',
-  description: 'Up to 200 characters, no control characters; stored trimmed.',
+  pattern: `^(?:\\p{Zs}*|${ONE_VISIBLE_LINE})$`,
+  description:
+    'Up to 200 characters: empty, or one line with a visible character, no control characters; stored trimmed.',
 });
 
 export const List = Type.Object(

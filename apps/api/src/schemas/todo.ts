@@ -1,16 +1,25 @@
 import { Type, type Static } from 'typebox';
 import { Id } from './ids.ts';
 
+/** Characters that take no visible space: spaces, format characters (zero-width space,
+ * joiners, the BOM), Hangul fillers, the blank Braille pattern, variation selectors. */
+const INVISIBLE = '\\p{Zs}\\p{Cf}\\u034F\\u115F\\u1160\\u2800\\u3164\\uFE00-\\uFE0F\\uFFA0';
+
 /**
- * A title: 1-1000 characters once trimmed, no control characters (NUL cannot be stored
- * by PostgreSQL; the others have no place in a one-line title). `\p{Cc}` needs the `u`
- * flag, which Ajv uses for every pattern.
+ * One line of text with at least one visible character: invisible characters first, a
+ * visible one, then anything but control characters (NUL cannot be stored by PostgreSQL)
+ * and line or paragraph separators. Deterministic, so Ajv matches it in linear time; `\p{…}`
+ * needs the `u` flag, which Ajv uses for every pattern.
  */
+export const ONE_VISIBLE_LINE = `[${INVISIBLE}]*[^\\p{Cc}\\p{Z}${INVISIBLE.replace('\\p{Zs}', '')}][^\\p{Cc}\\p{Zl}\\p{Zp}]*`;
+
+/** A title: 1-1000 characters, one line, not only invisible characters; stored trimmed. */
 export const Title = Type.String({
   minLength: 1,
   maxLength: 1000,
-  pattern: '^[^\\p{Cc}]*[^\\p{Cc}\\s][^\\p{Cc}]*$',
-  description: '1-1000 characters, not only spaces, no control characters; stored trimmed.',
+  pattern: `^${ONE_VISIBLE_LINE}$`,
+  description:
+    '1-1000 characters, one line with a visible character, no control characters; stored trimmed.',
 });
 
 /** PostgreSQL's `integer`, without negatives. */

@@ -34,7 +34,13 @@ describe.each(ENGINES)('bad input on %s', (engine) => {
     for (const payload of ['{"title":', '{title: "x"}', "{'title':'x'}", '{"title":"x"}}']) {
       expectProblem(await post(payload), 400, 'malformed-json');
     }
-    expectProblem(await post(''), 400, 'malformed-json');
+    await expectListUnchanged();
+  });
+
+  it('an empty body where one is required → 400 saying so', async () => {
+    const answer = await post('');
+    expectProblem(answer, 400, 'validation');
+    expect(answer.body.detail).toBe('body is required: send a JSON object');
     await expectListUnchanged();
   });
 

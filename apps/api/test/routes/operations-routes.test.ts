@@ -17,6 +17,26 @@ describe.each(ENGINES)('operations endpoints on %s', (engine) => {
     expect((await call(t.app, 'GET', '/readyz')).status).toBe(200);
   });
 
+  it('during start-up /healthz is 503 starting and the API 503, until the schema is ready', async () => {
+    let ready = false;
+    const starting = await startTestApp(engine, {}, { isSchemaReady: () => ready });
+    try {
+      const health = await call(starting.app, 'GET', '/healthz');
+      expect(health.status).toBe(503);
+      expect(health.body).toEqual({ status: 'starting' });
+      expect((await call(starting.app, 'GET', '/readyz')).status).toBe(503);
+      const api = await call(starting.app, 'POST', '/api/lists');
+      expect(api.status).toBe(503);
+      expect(api.headers['retry-after']).toBe('5');
+      ready = true;
+      expect((await call(starting.app, 'GET', '/healthz')).status).toBe(200);
+      expect((await call(starting.app, 'GET', '/readyz')).status).toBe(200);
+      expect((await call(starting.app, 'POST', '/api/lists')).status).toBe(201);
+    } finally {
+      await starting.close();
+    }
+  });
+
   it('serves the OpenAPI document and its UI', async () => {
     const document = await call<{ openapi: string; paths: Record<string, object> }>(
       t.app,

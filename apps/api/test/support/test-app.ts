@@ -15,7 +15,7 @@ export interface TestApp {
 export async function startTestApp(
   engine: Engine,
   config: Partial<AppOptions['config']> = {},
-  options: Pick<AppOptions, 'server' | 'isDraining'> = {},
+  options: Pick<AppOptions, 'server' | 'isDraining' | 'isSchemaReady'> = {},
 ): Promise<TestApp> {
   const engineDatabase = await createEngineDatabase(engine);
   const database = await openDatabase(engineDatabase.config);
