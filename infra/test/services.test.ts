@@ -127,6 +127,7 @@ describe.each(['dev', 'prod'] as Variant[])('container platform (%s)', (variant)
       DB_CA_FILE: '/app/certs/rds-global-bundle.pem',
       LOG_LEVEL: 'info',
       MIGRATE_ON_START: 'false', // the migration task runs before the services update
+      TRUST_PROXY_HOPS: '1', // the ALB, and nothing beyond it
     });
     expect(Object.keys(env).some((k) => /PASSWORD|SECRET|DATABASE_URL/.test(k))).toBe(false);
     expect(container('Web').Secrets).toBeUndefined();

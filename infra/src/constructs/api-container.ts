@@ -22,6 +22,8 @@ export function apiEnvironment(): Record<string, string> {
     DB_CA_FILE: RDS_CA_FILE,
     LOG_LEVEL: 'info',
     MIGRATE_ON_START: 'false',
+    // The ALB is the one proxy in front: its X-Forwarded-* are believed, nothing beyond it.
+    TRUST_PROXY_HOPS: '1',
   };
 }
 
