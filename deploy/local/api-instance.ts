@@ -40,6 +40,8 @@ function apiEnvironment(options: { port?: number; databaseUrl: string; env?: Nod
     DATABASE_URL: options.databaseUrl,
     // Migrations run once, before the instances start (as a one-off task would).
     MIGRATE_ON_START: 'false',
+    // HAProxy (the ALB's stand-in) is the one proxy in front of every instance.
+    TRUST_PROXY_HOPS: '1',
     LOG_LEVEL: 'warn',
     ...(options.port === undefined ? {} : { PORT: String(options.port) }),
     ...options.env,
