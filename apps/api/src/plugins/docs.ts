@@ -24,7 +24,9 @@ export const docs = fp(
     });
     await app.register(swaggerUi, {
       routePrefix: '/api/docs',
-      staticCSP: true,
+      // The policy of security-headers.ts applies (swagger-ui's own would allow any https:
+      // style and an upgrade that breaks plain-HTTP local use); the UI runs under it.
+      staticCSP: false,
       uiConfig: { docExpansion: 'list', deepLinking: true },
     });
     app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());

@@ -31,6 +31,23 @@ describe('the built web app from WEB_ROOT', () => {
     }
   });
 
+  it('sends the production nginx security headers; list pages are not to be indexed', async () => {
+    const page = await call(t.app, 'GET', '/lists/q3nH5tqC0m2S6m9b1mXhVg');
+    const csp = String(page.headers['content-security-policy']);
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("style-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(page.headers['cross-origin-resource-policy']).toBe('same-origin');
+    expect(page.headers['permissions-policy']).toContain('camera=()');
+    expect(page.headers['x-robots-tag']).toBe('noindex, nofollow');
+    const start = await call(t.app, 'GET', '/');
+    expect(start.headers['x-robots-tag']).toBeUndefined();
+    expect(start.headers['cross-origin-resource-policy']).toBe('same-origin');
+    // The API itself is called cross-origin by design.
+    const api = await call(t.app, 'POST', '/api/lists');
+    expect(api.headers['cross-origin-resource-policy']).toBe('cross-origin');
+  });
+
   it('serves hashed assets as immutable and other files as they are', async () => {
     const asset = await call(t.app, 'GET', '/assets/app-1234abcd.js');
     expect(asset.status).toBe(200);
