@@ -27,7 +27,13 @@ async function main(): Promise<void> {
     console.error(`restore: give either --to <time> or --latest\n\n${usage}`);
     process.exit(2);
   }
-  const target = values.latest ? 'latest' : parseRestoreTarget(values.to as string);
+  let target: Date | 'latest' = 'latest';
+  try {
+    if (!values.latest) target = parseRestoreTarget(values.to as string);
+  } catch (error) {
+    console.error(`restore: ${(error as Error).message}\n\n${usage}`);
+    process.exit(2);
+  }
   const scope = restoreScope(await readStackState(values.stack));
   await restoreReplica(scope, target, (line) => console.log(`restore: ${line}`));
 }

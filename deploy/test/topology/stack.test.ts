@@ -114,7 +114,7 @@ test('npm run stack: serves the app through HAProxy, Ctrl-C stops everything it 
     '--stack',
     runDir,
   ]);
-  expect(await badTarget.exited).toBe(1);
+  expect(await badTarget.exited).toBe(2);
   expect(badTarget.output()).toContain('ISO 8601 time with a zone');
   // The status page and Prometheus are printed, and they see the tiers.
   const statusUrl = /status page\s+(\S+)/.exec(stack.output())?.[1] as string;
