@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { ALARMS, type AlarmId } from '../../../infra/src/alarm-thresholds.ts';
 import { buildApp } from '../../../infra/src/app.ts';
 // The profiles infra's own tests synthesize (prod with the alarm address a deploy gives it).
@@ -25,29 +25,28 @@ interface AlarmProps {
   Metrics?: { Period?: number; MetricStat?: { Period: number } }[];
 }
 
-const outdirs: string[] = [];
-afterAll(() => {
-  for (const dir of outdirs) rmSync(dir, { recursive: true, force: true });
-});
-
 /** The alarms of every stack of one profile, by the suffix after `CloudTodo-<profile>-`. */
 function synthesizedAlarms(profile: keyof typeof VARIANTS): Map<string, AlarmProps> {
   process.env.CDK_VALIDATION = 'false';
   const outdir = mkdtempSync(join(tmpdir(), 'cloud-todo-alarms-'));
-  outdirs.push(outdir);
-  const { app } = buildApp({ profile: VARIANTS[profile], imageTag: '0123abc', outdir });
   const alarms = new Map<string, AlarmProps>();
-  for (const stack of app.synth().stacks) {
-    const resources =
-      (stack.template as { Resources?: Record<string, { Type: string; Properties: AlarmProps }> })
-        .Resources ?? {};
-    for (const resource of Object.values(resources)) {
-      if (resource.Type !== 'AWS::CloudWatch::Alarm') continue;
-      const prefix = `CloudTodo-${VARIANTS[profile].name}-`;
-      const name = resource.Properties.AlarmName;
-      expect(name.startsWith(prefix), name).toBe(true);
-      alarms.set(name.slice(prefix.length), resource.Properties);
+  try {
+    const { app } = buildApp({ profile: VARIANTS[profile], imageTag: '0123abc', outdir });
+    for (const stack of app.synth().stacks) {
+      const resources =
+        (stack.template as { Resources?: Record<string, { Type: string; Properties: AlarmProps }> })
+          .Resources ?? {};
+      for (const resource of Object.values(resources)) {
+        if (resource.Type !== 'AWS::CloudWatch::Alarm') continue;
+        const prefix = `CloudTodo-${VARIANTS[profile].name}-`;
+        const name = resource.Properties.AlarmName;
+        expect(name.startsWith(prefix), name).toBe(true);
+        alarms.set(name.slice(prefix.length), resource.Properties);
+      }
     }
+  } finally {
+    // The assembly is read above; nothing of it stays behind, even when synth throws.
+    rmSync(outdir, { recursive: true, force: true });
   }
   return alarms;
 }
