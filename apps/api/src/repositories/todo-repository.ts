@@ -50,10 +50,7 @@ export const TodoRepository = {
       .orderBy('todos.order')
       .orderBy('todos.position')
       .execute();
-    if (rows.length === 0) return undefined;
-    return rows.flatMap((row) =>
-      row.id === null ? [] : [toTodo(row as Parameters<typeof toTodo>[0])],
-    );
+    return listedTodos(rows);
   },
 
   /** Creates a todo in the list; undefined when the list does not exist. */
@@ -118,14 +115,31 @@ export const TodoRepository = {
     return result.numDeletedRows > 0n;
   },
 
-  /** Toggle-all: one statement for the whole list. */
-  async setAllCompleted(db: Db, listId: string, completed: boolean): Promise<void> {
-    await db
-      .updateTable('todos')
-      .set({ completed, updated_at: sql<Date>`now()` })
-      .where('list_id', '=', listId)
-      .where('completed', '<>', completed)
-      .execute();
+  /**
+   * Toggle-all, and the list as this statement left it: one statement, so no other writer's
+   * change can slip in between the update and the read. Every todo of the list is updated
+   * (its `updated_at` only when `completed` changes) so that every one is in RETURNING, as
+   * this statement wrote it — a SELECT beside it would see the snapshot from before the
+   * UPDATE, stale for rows a concurrent toggle changed meanwhile. Undefined when there is no list.
+   */
+  async setAllCompleted(
+    db: Db,
+    listId: string,
+    completed: boolean,
+  ): Promise<TodoRecord[] | undefined> {
+    const { rows } = await sql<ListedTodoRow>`
+      with changed as (
+        update todos set completed = ${completed},
+          updated_at = case when completed <> ${completed} then now() else updated_at end
+        where list_id = ${listId}
+        returning id, list_id, title, completed, "order", position, created_at, updated_at
+      )
+      select lists.id as list, changed.id, changed.list_id, changed.title, changed.completed,
+        changed."order", changed.created_at, changed.updated_at
+      from lists left join changed on changed.list_id = lists.id
+      where lists.id = ${listId}
+      order by changed."order", changed.position`.execute(db);
+    return listedTodos(rows);
   },
 
   /** Empties the list, or clears its completed todos: one statement. */
@@ -154,4 +168,17 @@ function toTodo(row: {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
+}
+
+/** A row of a list left-joined with its todos: the todo's columns are null for an empty list. */
+type ListedTodoRow = { list: string } & {
+  [K in keyof Parameters<typeof toTodo>[0]]: Parameters<typeof toTodo>[0][K] | null;
+};
+
+/** The todos of list-join-todos rows; undefined when there is no row (no such list). */
+function listedTodos(rows: readonly ListedTodoRow[]): TodoRecord[] | undefined {
+  if (rows.length === 0) return undefined;
+  return rows.flatMap((row) =>
+    row.id === null ? [] : [toTodo(row as Parameters<typeof toTodo>[0])],
+  );
 }

@@ -104,8 +104,7 @@ export const todoRoutes: FastifyPluginCallbackTypebox<TodoRoutesOptions> = (
     },
     async (request) => {
       const { listId } = request.params;
-      await TodoRepository.setAllCompleted(db, listId, request.body.completed);
-      const todos = await TodoRepository.listByList(db, listId);
+      const todos = await TodoRepository.setAllCompleted(db, listId, request.body.completed);
       if (todos === undefined) throw noList();
       const origin = originOf(request);
       return todos.map((todo) => toTodo(origin, todo));

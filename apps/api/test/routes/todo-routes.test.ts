@@ -82,6 +82,25 @@ describe.each(ENGINES)('todos on %s', (engine) => {
     expect(undone.body.some((todo) => todo.completed)).toBe(false);
   });
 
+  it('answers toggle-all with the list as that request left it, under concurrent toggles', async () => {
+    const list = await createList(t.app);
+    for (let i = 0; i < 10; i += 1)
+      await call(t.app, 'POST', list.todos, { json: { title: `t${i}` } });
+    for (let round = 0; round < 10; round += 1) {
+      const answers = await Promise.all(
+        [true, false, true, false].map(async (completed) => ({
+          completed,
+          answer: await call<Todo[]>(t.app, 'PATCH', list.todos, { json: { completed } }),
+        })),
+      );
+      for (const { completed, answer } of answers) {
+        expect(answer.status).toBe(200);
+        expect(answer.body).toHaveLength(10);
+        expect(answer.body.map((todo) => todo.completed)).toEqual(Array(10).fill(completed));
+      }
+    }
+  });
+
   it('clears completed todos only with ?completed=true, and empties the list without it', async () => {
     const list = await createList(t.app);
     const { body: a } = await call(t.app, 'POST', list.todos, { json: { title: 'a' } });
