@@ -47,6 +47,9 @@ describe('request logs and draining', () => {
     });
     expect(typeof mine[0]?.responseTime).toBe('number');
     expect(JSON.stringify(lines)).not.toContain('secret-token');
+    // The list id is a credential: only a prefix reaches the log.
+    expect(mine[0]?.url).toBe('/api/lists/AAAA…/todos');
+    expect(JSON.stringify(lines)).not.toContain('AAAAAAAAAAAAAAAAAAAAAA');
   });
 
   it('turns readiness to 503 once draining, while health stays 200', async () => {
