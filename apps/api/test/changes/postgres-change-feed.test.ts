@@ -5,19 +5,26 @@ import { postgresChangeFeed } from '../../src/changes/postgres-change-feed.ts';
 import { openDatabase, type Database } from '../../src/db/database.ts';
 import { createEngineDatabase, type EngineDatabase } from '../support/engines.ts';
 
-/** Collects a subscriber's events; `next` waits for one that matches. */
+/** Collects a subscriber's events; `next` waits for one not yet read that matches. */
 function collect(feed: ChangeFeed, listId: string) {
   const events: ChangeEvent[] = [];
   const stop = feed.subscribe(listId, (event) => events.push(event));
+  let read = 0;
+  const take = (match: (event: ChangeEvent) => boolean) => {
+    const index = events.findIndex((event, i) => i >= read && match(event));
+    if (index >= 0) read = index + 1;
+    return index >= 0 ? events[index] : undefined;
+  };
   return {
     events,
     stop,
     async next(match: (event: ChangeEvent) => boolean, timeoutMs = 5_000) {
-      const seen = events.length;
+      let found: ChangeEvent | undefined;
+      // An event may arrive before the wait begins (a notice can beat its NOTIFY's answer).
       await expect
-        .poll(() => events.slice(seen).some(match), { timeout: timeoutMs, interval: 10 })
+        .poll(() => (found ??= take(match)) !== undefined, { timeout: timeoutMs, interval: 10 })
         .toBe(true);
-      return events.slice(seen).find(match)!;
+      return found!;
     },
   };
 }
@@ -45,16 +52,16 @@ describe('the PostgreSQL change feed', () => {
     await engine?.cleanup();
   });
 
+  /** Listening connections whose LISTEN has completed (their last statement, now idle). */
   const listeners = async () =>
     (
       await sql<{ count: string }>`select count(*)::text as count from pg_stat_activity
-        where application_name = 'cloud-todo-api-listen' and datname = current_database()`.execute(
-        database.db,
-      )
+        where application_name = 'cloud-todo-api-listen' and datname = current_database()
+          and state = 'idle' and (query like 'LISTEN %' or query = 'SELECT 1')`.execute(database.db)
     ).rows[0]?.count;
 
   it('relays a change to the other instance once, and to its own subscribers at once', async () => {
-    await expect.poll(listeners, { timeout: 5_000 }).toBe('2');
+    await expect.poll(listeners, { timeout: 15_000 }).toBe('2');
     const onA = collect(a, 'list-1');
     const onB = collect(b, 'list-1');
     const other = collect(a, 'list-2');
@@ -75,18 +82,18 @@ describe('the PostgreSQL change feed', () => {
   });
 
   it('reconnects after losing its listening connection, and tells its streams to resync', async () => {
-    await expect.poll(listeners, { timeout: 5_000 }).toBe('2');
+    await expect.poll(listeners, { timeout: 15_000 }).toBe('2');
     const onA = collect(a, 'list-3');
     await sql`select pg_terminate_backend(pid) from pg_stat_activity
       where application_name = 'cloud-todo-api-listen' and datname = current_database()`.execute(
       database.db,
     );
     // Notices sent meanwhile are lost: the stream is told to read the list again.
-    await onA.next((e) => e.type === 'resync');
+    await onA.next((e) => e.type === 'resync', 15_000);
     expect(errors.filter((what) => what.startsWith('change listener connection lost'))).not.toEqual(
       [],
     );
-    await expect.poll(listeners, { timeout: 5_000 }).toBe('2');
+    await expect.poll(listeners, { timeout: 15_000 }).toBe('2');
     await b.publish('list-3');
     await onA.next((e) => e.type === 'change' && e.listId === 'list-3');
     onA.stop();
