@@ -1,12 +1,13 @@
 import type { FastifyServerOptions } from 'fastify';
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 /**
  * One JSON line per event on stdout: request id, route, status, duration, and the ALB's
  * X-Amzn-Trace-Id on every line of a request. Credentials never reach a log line.
+ * `destination` replaces stdout (see `terminalDestination`).
  */
-export function createLogger(level: string): Logger {
-  return pino({
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options = {
     level,
     redact: {
       paths: [
@@ -19,6 +20,24 @@ export function createLogger(level: string): Logger {
       ],
       censor: '[redacted]',
     },
+  };
+  return destination === undefined ? pino(options) : pino(options, destination);
+}
+
+/**
+ * For a person at a terminal (`npm start`), readable coloured lines instead of JSON; for a
+ * log driver, a pipe or a file, undefined: JSON lines. pino-pretty is loaded only then.
+ */
+export async function terminalDestination(
+  stdout: NodeJS.WriteStream = process.stdout,
+): Promise<DestinationStream | undefined> {
+  if (!stdout.isTTY) return undefined;
+  const { default: pretty } = await import('pino-pretty');
+  return pretty({
+    colorize: true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname',
+    destination: stdout,
   });
 }
 

@@ -5,7 +5,7 @@ import { DataDirLockedError } from './db/data-dir-lock.ts';
 import { openDatabase } from './db/database.ts';
 import { isDatabaseUnavailable } from './db/database-errors.ts';
 import { migrateToLatest } from './db/migrations.ts';
-import { childLoggerFactory, createLogger } from './logger.ts';
+import { childLoggerFactory, createLogger, terminalDestination } from './logger.ts';
 
 /** SIGTERM to exit: well within ECS's 30 s stop timeout (the contract promises 10 s). */
 const SHUTDOWN_DEADLINE_MS = 9_000;
@@ -16,7 +16,7 @@ const SHUTDOWN_DEADLINE_MS = 9_000;
  */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, await terminalDestination());
   logger.info({ config: describeConfig(config) }, 'starting');
 
   let database;
