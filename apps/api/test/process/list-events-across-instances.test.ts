@@ -1,4 +1,6 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/db/database.ts';
 import { startApiProcess, type ApiProcess } from '../support/api-process.ts';
 import { createEngineDatabase, type EngineDatabase } from '../support/engines.ts';
 import { openEventStream } from '../support/event-stream.ts';
@@ -29,8 +31,21 @@ describe('list events across instances', () => {
     try {
       await onA.next((e) => e.data === 'connected');
       await onB.next((e) => e.data === 'connected');
-      // The listening connection may still be starting: a resync is then sent, not a change.
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Both instances' listening connections have run their LISTEN.
+      const database = await openDatabase(db.config);
+      try {
+        const listening = async () =>
+          (
+            await sql<{ count: string }>`select count(*)::text as count from pg_stat_activity
+              where application_name = 'cloud-todo-api-listen' and datname = current_database()
+                and state = 'idle' and (query like 'LISTEN %' or query = 'SELECT 1')`.execute(
+              database.db,
+            )
+          ).rows[0]?.count;
+        await expect.poll(listening, { timeout: 15_000 }).toBe('2');
+      } finally {
+        await database.close();
+      }
       const started = Date.now();
       const created = await fetch(`${b.url}/api/lists/${list.id}/todos`, {
         method: 'POST',
