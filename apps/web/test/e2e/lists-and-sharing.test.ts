@@ -133,6 +133,25 @@ describe('Small things', () => {
     );
   });
 
+  it('says "Loading…" while a slow connection brings the list', async () => {
+    const app = await e2e.open('/');
+    await app.add('slowly');
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await app.page.route('**/api/lists/*/todos', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await app.page.reload();
+    await app.page.locator('.loading').waitFor();
+    expect(await app.page.locator('.loading').textContent()).toBe('Loading…');
+    expect(await app.page.locator('.loading').getAttribute('role')).toBe('status');
+    release();
+    await app.settled();
+    expect(await app.page.locator('.loading').count()).toBe(0);
+    expect(await app.titles()).toEqual(['slowly']);
+  });
+
   it('shows the delete button without hover on a touch screen', async () => {
     const app = await e2e.open('/', {
       hasTouch: true,
