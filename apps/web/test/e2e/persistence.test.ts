@@ -125,4 +125,20 @@ describe('Persistence', () => {
     expect(await app.alert.textContent()).toBe('');
     expect(await app.page.locator('.lists nav a').allTextContents()).toEqual(['New list']);
   });
+
+  it('keeps what is typed on a dead link, and starts a new list with it', async () => {
+    const app = await e2e.open('/lists/CCCCCCCCCCCCCCCCCCCCCC');
+    await app.expectEventually(
+      () => app.alert.textContent(),
+      expect.stringContaining('does not exist'),
+    );
+    await app.add('not lost');
+    expect(await app.titles()).toEqual(['not lost']);
+    expect(await app.page.locator('.todo-list .unsaved').count()).toBe(1);
+    await app.page.getByRole('button', { name: 'Start a new list with what you typed' }).click();
+    await app.settled();
+    expect(app.listId()).not.toBe('CCCCCCCCCCCCCCCCCCCCCC');
+    expect(await app.alert.textContent()).toBe('');
+    expect((await e2e.server.listTodos(app.listId())).map((t) => t.title)).toEqual(['not lost']);
+  });
 });
