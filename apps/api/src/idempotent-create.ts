@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
+import type { FastifyReply } from 'fastify';
 import type { Kysely, Transaction } from 'kysely';
 import type { DatabaseSchema } from './db/schema.ts';
 import { ProblemError } from './problems.ts';
 import { IdempotencyRepository } from './repositories/idempotency-repository.ts';
 
-export interface CreatedResponse {
+export interface CreatedResponse<T = unknown> {
   readonly statusCode: number;
-  readonly body: unknown;
+  readonly body: T;
   /** True when this answer is the stored answer of an earlier request with the same key. */
   readonly replayed: boolean;
 }
@@ -22,11 +23,11 @@ const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
  * "The Idempotency-Key HTTP Header Field" specifies; 409 there means "still in progress",
  * which cannot happen here because a concurrent claim waits for the first to commit).
  */
-export async function idempotentCreate(
+export async function idempotentCreate<T>(
   db: Kysely<DatabaseSchema>,
   idempotency: { scope: string; key: string | undefined; request: unknown },
-  create: (trx: Kysely<DatabaseSchema>) => Promise<{ statusCode: number; body: unknown }>,
-): Promise<CreatedResponse> {
+  create: (trx: Kysely<DatabaseSchema>) => Promise<{ statusCode: number; body: T }>,
+): Promise<CreatedResponse<T>> {
   const { scope, key } = idempotency;
   if (key === undefined) return { ...(await create(db)), replayed: false };
   if (!KEY_PATTERN.test(key)) {
@@ -57,10 +58,23 @@ export async function idempotentCreate(
           'This Idempotency-Key was first used with a different request body; use a new key for a new request.',
         );
       }
-      return { statusCode: stored.statusCode, body: stored.body, replayed: true };
+      // The stored body is what `create` answered the first time.
+      return { statusCode: stored.statusCode, body: stored.body as T, replayed: true };
     }
     const response = await create(trx);
     await IdempotencyRepository.complete(trx, scope, key, response);
     return { ...response, replayed: false };
   });
+}
+
+/**
+ * Answers a create the same way for every resource: its status (201, or the stored one of
+ * a replay), `Location` of the new resource, and `Idempotent-Replayed` on a replay.
+ */
+export function sendCreated<T extends { url: string }>(
+  reply: FastifyReply,
+  result: CreatedResponse<T>,
+): FastifyReply {
+  if (result.replayed) reply.header('idempotent-replayed', 'true');
+  return reply.code(result.statusCode).header('location', result.body.url).send(result.body);
 }

@@ -59,14 +59,24 @@ export const metrics = fp(
       },
     });
 
+    // The series of one (method, route, status), looked up once: prom-client hashes and
+    // checks the labels on every inc()/observe() given them, per request.
+    const series = new Map<string, { count: () => void; observe: (seconds: number) => void }>();
     app.addHook('onResponse', (request, reply, next) => {
-      const labels = {
-        method: request.method,
-        route: request.routeOptions.url ?? 'unmatched',
-        status_code: String(reply.statusCode),
-      };
-      requests.inc(labels);
-      duration.observe(labels, reply.elapsedTime / 1000);
+      const method = request.method;
+      const route = request.routeOptions.url ?? 'unmatched';
+      const statusCode = reply.statusCode;
+      const key = `${method} ${statusCode} ${route}`;
+      let one = series.get(key);
+      if (one === undefined) {
+        const labels = { method, route, status_code: String(statusCode) };
+        const counter = requests.labels(labels);
+        const histogram = duration.labels(labels);
+        one = { count: () => counter.inc(), observe: (seconds) => histogram.observe(seconds) };
+        series.set(key, one);
+      }
+      one.count();
+      one.observe(reply.elapsedTime / 1000);
       next();
     });
 

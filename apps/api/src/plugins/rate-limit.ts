@@ -19,6 +19,12 @@ export const rateLimit = fp(
       max: options.max,
       timeWindow: 60_000,
       keyGenerator: (request) => request.ip,
+      // The X-RateLimit-* headers only on a 429 (with Retry-After), not on every answer.
+      addHeadersOnExceeding: {
+        'x-ratelimit-limit': false,
+        'x-ratelimit-remaining': false,
+        'x-ratelimit-reset': false,
+      },
       allowList: (request) => OPERATIONS_PATHS.has(request.url),
       errorResponseBuilder: (_request, context) =>
         new ProblemError(

@@ -1,5 +1,5 @@
-import type { Kysely } from 'kysely';
-import type { DatabaseSchema } from '../db/schema.ts';
+import type { Kysely, Selectable } from 'kysely';
+import type { DatabaseSchema, ListTable } from '../db/schema.ts';
 
 export interface ListRecord {
   readonly id: string;
@@ -18,7 +18,7 @@ export const ListRepository = {
       .values({ id: list.id, title: list.title })
       .returningAll()
       .executeTakeFirstOrThrow();
-    return toList(row);
+    return listRecordOf(row);
   },
 
   /** Renames the list; undefined when there is no such list. */
@@ -29,20 +29,16 @@ export const ListRepository = {
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirst();
-    return row && toList(row);
+    return row && listRecordOf(row);
   },
 
   async find(db: Db, id: string): Promise<ListRecord | undefined> {
     const row = await db.selectFrom('lists').selectAll().where('id', '=', id).executeTakeFirst();
-    return row && toList(row);
+    return row && listRecordOf(row);
   },
 };
 
-function toList(row: {
-  id: string;
-  title: string;
-  created_at: Date;
-  updated_at: Date;
-}): ListRecord {
+/** The repository's record of a row of `lists`. */
+function listRecordOf(row: Selectable<ListTable>): ListRecord {
   return { id: row.id, title: row.title, createdAt: row.created_at, updatedAt: row.updated_at };
 }

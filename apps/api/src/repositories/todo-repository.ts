@@ -1,5 +1,6 @@
-import { sql, type Kysely } from 'kysely';
-import type { DatabaseSchema } from '../db/schema.ts';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { DatabaseSchema, TodoTable } from '../db/schema.ts';
+import { PreparedQuery } from './prepared-query.ts';
 
 export interface TodoRecord {
   readonly id: string;
@@ -33,24 +34,7 @@ const COLUMNS = [
 export const TodoRepository = {
   /** The list's todos in display order, or undefined when the list does not exist (one query). */
   async listByList(db: Db, listId: string): Promise<TodoRecord[] | undefined> {
-    const rows = await db
-      .selectFrom('lists')
-      .leftJoin('todos', 'todos.list_id', 'lists.id')
-      .select([
-        'lists.id as list',
-        'todos.id',
-        'todos.list_id',
-        'todos.title',
-        'todos.completed',
-        'todos.order',
-        'todos.created_at',
-        'todos.updated_at',
-      ])
-      .where('lists.id', '=', listId)
-      .orderBy('todos.order')
-      .orderBy('todos.position')
-      .execute();
-    return listedTodos(rows);
+    return listedTodos(await LIST_BY_LIST.execute(db, { listId }));
   },
 
   /** Creates a todo in the list; undefined when the list does not exist. */
@@ -59,34 +43,13 @@ export const TodoRepository = {
     listId: string,
     todo: { id: string; title: string; completed: boolean; order: number },
   ): Promise<TodoRecord | undefined> {
-    const row = await db
-      .insertInto('todos')
-      .columns(['id', 'list_id', 'title', 'completed', 'order'])
-      .expression(
-        db
-          .selectFrom('lists')
-          .select([
-            sql.val(todo.id).as('id'),
-            'lists.id as list_id',
-            sql.val(todo.title).as('title'),
-            sql.val(todo.completed).as('completed'),
-            sql.val(todo.order).as('order'),
-          ])
-          .where('lists.id', '=', listId),
-      )
-      .returning(COLUMNS)
-      .executeTakeFirst();
-    return row && toTodo(row);
+    const [row] = await CREATE.execute(db, { listId, ...todo });
+    return row && todoRecordOf(row);
   },
 
   async find(db: Db, listId: string, todoId: string): Promise<TodoRecord | undefined> {
-    const row = await db
-      .selectFrom('todos')
-      .select(COLUMNS)
-      .where('id', '=', todoId)
-      .where('list_id', '=', listId)
-      .executeTakeFirst();
-    return row && toTodo(row);
+    const [row] = await FIND.execute(db, { listId, todoId });
+    return row && todoRecordOf(row);
   },
 
   async update(
@@ -95,14 +58,10 @@ export const TodoRepository = {
     todoId: string,
     changes: TodoChanges,
   ): Promise<TodoRecord | undefined> {
-    const row = await db
-      .updateTable('todos')
-      .set({ ...changes, updated_at: sql<Date>`now()` })
-      .where('id', '=', todoId)
-      .where('list_id', '=', listId)
-      .returning(COLUMNS)
-      .executeTakeFirst();
-    return row && toTodo(row);
+    // One compiled statement per set of changed columns (at most 7).
+    const shape = `${changes.title === undefined ? '' : 't'}${changes.completed === undefined ? '' : 'c'}${changes.order === undefined ? '' : 'o'}`;
+    const [row] = await UPDATE.execute(db, { listId, todoId, ...changes }, shape);
+    return row && todoRecordOf(row);
   },
 
   /** True when the todo existed (and is now gone). */
@@ -150,15 +109,10 @@ export const TodoRepository = {
   },
 };
 
-function toTodo(row: {
-  id: string;
-  list_id: string;
-  title: string;
-  completed: boolean;
-  order: number;
-  created_at: Date;
-  updated_at: Date;
-}): TodoRecord {
+type TodoRow = Omit<Selectable<TodoTable>, 'position'>;
+
+/** The repository's record of a row of `todos`. */
+function todoRecordOf(row: TodoRow): TodoRecord {
   return {
     id: row.id,
     listId: row.list_id,
@@ -170,15 +124,64 @@ function toTodo(row: {
   };
 }
 
+const LIST_BY_LIST = new PreparedQuery((db, { listId }: { listId: string }) =>
+  db
+    .selectFrom('lists')
+    .leftJoin('todos', 'todos.list_id', 'lists.id')
+    .select([
+      'lists.id as list',
+      'todos.id',
+      'todos.list_id',
+      'todos.title',
+      'todos.completed',
+      'todos.order',
+      'todos.created_at',
+      'todos.updated_at',
+    ])
+    .where('lists.id', '=', listId)
+    .orderBy('todos.order')
+    .orderBy('todos.position'),
+);
+
+const CREATE = new PreparedQuery(
+  (db, todo: { listId: string; id: string; title: string; completed: boolean; order: number }) =>
+    db
+      .insertInto('todos')
+      .columns(['id', 'list_id', 'title', 'completed', 'order'])
+      .expression(
+        db
+          .selectFrom('lists')
+          .select([
+            sql.val(todo.id).as('id'),
+            'lists.id as list_id',
+            sql.val(todo.title).as('title'),
+            sql.val(todo.completed).as('completed'),
+            sql.val(todo.order).as('order'),
+          ])
+          .where('lists.id', '=', todo.listId),
+      )
+      .returning(COLUMNS),
+);
+
+const FIND = new PreparedQuery((db, { listId, todoId }: { listId: string; todoId: string }) =>
+  db.selectFrom('todos').select(COLUMNS).where('id', '=', todoId).where('list_id', '=', listId),
+);
+
+const UPDATE = new PreparedQuery(
+  (db, { listId, todoId, ...changes }: { listId: string; todoId: string } & TodoChanges) =>
+    db
+      .updateTable('todos')
+      .set({ ...changes, updated_at: sql<Date>`now()` })
+      .where('id', '=', todoId)
+      .where('list_id', '=', listId)
+      .returning(COLUMNS),
+);
+
 /** A row of a list left-joined with its todos: the todo's columns are null for an empty list. */
-type ListedTodoRow = { list: string } & {
-  [K in keyof Parameters<typeof toTodo>[0]]: Parameters<typeof toTodo>[0][K] | null;
-};
+type ListedTodoRow = { list: string } & { [K in keyof TodoRow]: TodoRow[K] | null };
 
 /** The todos of list-join-todos rows; undefined when there is no row (no such list). */
 function listedTodos(rows: readonly ListedTodoRow[]): TodoRecord[] | undefined {
   if (rows.length === 0) return undefined;
-  return rows.flatMap((row) =>
-    row.id === null ? [] : [toTodo(row as Parameters<typeof toTodo>[0])],
-  );
+  return rows.flatMap((row) => (row.id === null ? [] : [todoRecordOf(row as TodoRow)]));
 }

@@ -1,14 +1,14 @@
 import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebox';
 import type { Kysely } from 'kysely';
 import type { DatabaseSchema } from '../db/schema.ts';
-import { idempotentCreate } from '../idempotent-create.ts';
+import { idempotentCreate, sendCreated } from '../idempotent-create.ts';
 import { newId } from '../ids.ts';
 import { ProblemError } from '../problems.ts';
 import { ListRepository } from '../repositories/list-repository.ts';
 import { ListParams } from '../schemas/ids.ts';
 import { CreateList, List, UpdateList } from '../schemas/list.ts';
 import { Problem } from '../schemas/problem.ts';
-import { toList, type OriginOf } from './representations.ts';
+import { listRepresentation, type OriginOf } from './representations.ts';
 import { IdempotencyKeyHeader } from './headers.ts';
 
 export interface ListRoutesOptions {
@@ -45,15 +45,10 @@ export const listRoutes: FastifyPluginCallbackTypebox<ListRoutesOptions> = (
         { scope: 'lists', key: request.headers['idempotency-key'], request: { title } },
         async (trx) => {
           const list = await ListRepository.create(trx, { id: newId(), title });
-          return { statusCode: 201, body: toList(origin, list) };
+          return { statusCode: 201, body: listRepresentation(origin, list) };
         },
       );
-      const body = result.body as ReturnType<typeof toList>;
-      if (result.replayed) reply.header('idempotent-replayed', 'true');
-      return reply
-        .code(result.statusCode as 201)
-        .header('location', body.url)
-        .send(body);
+      return sendCreated(reply, result);
     },
   );
 
@@ -70,7 +65,7 @@ export const listRoutes: FastifyPluginCallbackTypebox<ListRoutesOptions> = (
     async (request) => {
       const list = await ListRepository.find(db, request.params.listId);
       if (list === undefined) throw new ProblemError('notFound', 'There is no list with this id.');
-      return toList(originOf(request), list);
+      return listRepresentation(originOf(request), list);
     },
   );
 
@@ -89,7 +84,7 @@ export const listRoutes: FastifyPluginCallbackTypebox<ListRoutesOptions> = (
       const title = request.body.title.trim();
       const list = await ListRepository.updateTitle(db, request.params.listId, title);
       if (list === undefined) throw new ProblemError('notFound', 'There is no list with this id.');
-      return toList(originOf(request), list);
+      return listRepresentation(originOf(request), list);
     },
   );
   done();

@@ -34,7 +34,8 @@ export function listUrl(origin: string, listId: string): string {
   return `${origin}/api/lists/${listId}`;
 }
 
-export function toList(origin: string, list: ListRecord): List {
+/** The JSON representation of a list, with its absolute URLs. */
+export function listRepresentation(origin: string, list: ListRecord): List {
   const url = listUrl(origin, list.id);
   return {
     id: list.id,
@@ -46,7 +47,8 @@ export function toList(origin: string, list: ListRecord): List {
   };
 }
 
-export function toTodo(origin: string, todo: TodoRecord): Todo {
+/** The JSON representation of a todo, with its absolute URL. */
+export function todoRepresentation(origin: string, todo: TodoRecord): Todo {
   return {
     id: todo.id,
     title: todo.title,

@@ -2,7 +2,7 @@ import type { FastifyPluginCallbackTypebox } from '@fastify/type-provider-typebo
 import type { Kysely } from 'kysely';
 import { Type } from 'typebox';
 import type { DatabaseSchema } from '../db/schema.ts';
-import { idempotentCreate } from '../idempotent-create.ts';
+import { idempotentCreate, sendCreated } from '../idempotent-create.ts';
 import { newId } from '../ids.ts';
 import { ProblemError } from '../problems.ts';
 import { ListRepository } from '../repositories/list-repository.ts';
@@ -18,7 +18,7 @@ import {
   UpdateTodo,
 } from '../schemas/todo.ts';
 import { IdempotencyKeyHeader } from './headers.ts';
-import { toTodo, type OriginOf } from './representations.ts';
+import { todoRepresentation, type OriginOf } from './representations.ts';
 
 export interface TodoRoutesOptions {
   readonly db: Kysely<DatabaseSchema>;
@@ -49,7 +49,7 @@ export const todoRoutes: FastifyPluginCallbackTypebox<TodoRoutesOptions> = (
       const todos = await TodoRepository.listByList(db, request.params.listId);
       if (todos === undefined) throw noList();
       const origin = originOf(request);
-      return todos.map((todo) => toTodo(origin, todo));
+      return todos.map((todo) => todoRepresentation(origin, todo));
     },
   );
 
@@ -79,15 +79,10 @@ export const todoRoutes: FastifyPluginCallbackTypebox<TodoRoutesOptions> = (
         async (trx) => {
           const created = await TodoRepository.create(trx, listId, { id: newId(), ...todo });
           if (created === undefined) throw noList();
-          return { statusCode: 201, body: toTodo(origin, created) };
+          return { statusCode: 201, body: todoRepresentation(origin, created) };
         },
       );
-      const body = result.body as ReturnType<typeof toTodo>;
-      if (result.replayed) reply.header('idempotent-replayed', 'true');
-      return reply
-        .code(result.statusCode as 201)
-        .header('location', body.url)
-        .send(body);
+      return sendCreated(reply, result);
     },
   );
 
@@ -107,7 +102,7 @@ export const todoRoutes: FastifyPluginCallbackTypebox<TodoRoutesOptions> = (
       const todos = await TodoRepository.setAllCompleted(db, listId, request.body.completed);
       if (todos === undefined) throw noList();
       const origin = originOf(request);
-      return todos.map((todo) => toTodo(origin, todo));
+      return todos.map((todo) => todoRepresentation(origin, todo));
     },
   );
 
@@ -144,7 +139,7 @@ export const todoRoutes: FastifyPluginCallbackTypebox<TodoRoutesOptions> = (
       const { listId, todoId } = request.params;
       const todo = await TodoRepository.find(db, listId, todoId);
       if (todo === undefined) throw noTodo();
-      return toTodo(originOf(request), todo);
+      return todoRepresentation(originOf(request), todo);
     },
   );
 
@@ -168,7 +163,7 @@ export const todoRoutes: FastifyPluginCallbackTypebox<TodoRoutesOptions> = (
         ...(order === undefined ? {} : { order }),
       });
       if (todo === undefined) throw noTodo();
-      return toTodo(originOf(request), todo);
+      return todoRepresentation(originOf(request), todo);
     },
   );
 
