@@ -6,7 +6,7 @@ import { join } from 'node:path';
 const [name, ...args] = process.argv.slice(2);
 const file = name === undefined ? undefined : join(import.meta.dirname, `${name}-bench.ts`);
 if (file === undefined || !/^[a-z-]+$/.test(name ?? '') || !existsSync(file)) {
-  console.error(`usage: npm run bench -- <scenario> [args]; scenarios: api`);
+  console.error(`usage: npm run bench -- <scenario> [args]; scenarios: api, topology, memory`);
   process.exit(2);
 }
 const scenario = (await import(file)) as { run(args: string[]): Promise<void> };
