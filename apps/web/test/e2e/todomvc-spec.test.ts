@@ -34,16 +34,18 @@ describe('New todo', () => {
     expect(await app.titles()).toEqual(TODOS.slice(0, 2));
     expect(await app.main.isVisible()).toBe(true);
     expect(await app.footer.isVisible()).toBe(true);
-    expect((await e2e.server.listTodos(app.listId())).map((t) => t.title)).toEqual(
-      TODOS.slice(0, 2),
-    );
+    await expect
+      .poll(async () => (await e2e.server.listTodos(app.listId())).map((t) => t.title))
+      .toEqual(TODOS.slice(0, 2));
   });
 
   it('trims the input and creates nothing from blanks', async () => {
     const app = await e2e.open();
     await app.add(`   ${TODOS[0]!}  `, '    ', '');
     expect(await app.titles()).toEqual([TODOS[0]]);
-    expect((await e2e.server.listTodos(app.listId())).map((t) => t.title)).toEqual([TODOS[0]]);
+    await expect
+      .poll(async () => (await e2e.server.listTodos(app.listId())).map((t) => t.title))
+      .toEqual([TODOS[0]]);
   });
 });
 
@@ -60,7 +62,9 @@ describe('Mark all as complete', () => {
     await app.toggleAll.evaluate((el: HTMLInputElement) => el.click());
     await app.settled();
     expect(await app.completedStates()).toEqual([false, false, false]);
-    expect((await e2e.server.listTodos(app.listId())).every((t) => !t.completed)).toBe(true);
+    await expect
+      .poll(async () => (await e2e.server.listTodos(app.listId())).every((t) => !t.completed))
+      .toBe(true);
   });
 
   it('works from its label as TodoMVC draws it', async () => {
@@ -69,7 +73,9 @@ describe('Mark all as complete', () => {
     await app.toggleAllLabel.click();
     await app.settled();
     expect(await app.completedStates()).toEqual([true, true, true]);
-    expect((await e2e.server.listTodos(app.listId())).every((t) => t.completed)).toBe(true);
+    await expect
+      .poll(async () => (await e2e.server.listTodos(app.listId())).every((t) => t.completed))
+      .toBe(true);
   });
 
   it('follows the items: checked when all are, unchecked when one is not', async () => {
@@ -128,10 +134,9 @@ describe('Item', () => {
     await destroy.click();
     await app.settled();
     expect(await app.titles()).toEqual([TODOS[0], TODOS[2]]);
-    expect((await e2e.server.listTodos(app.listId())).map((t) => t.title)).toEqual([
-      TODOS[0],
-      TODOS[2],
-    ]);
+    await expect
+      .poll(async () => (await e2e.server.listTodos(app.listId())).map((t) => t.title))
+      .toEqual([TODOS[0], TODOS[2]]);
   });
 });
 
@@ -155,7 +160,9 @@ describe('Editing', () => {
     await app.settled();
     expect(await app.titles()).toEqual([TODOS[0], 'buy some sausages', TODOS[2]]);
     expect(await app.classes(app.item(1))).not.toContain('editing');
-    expect((await e2e.server.listTodos(app.listId()))[1]?.title).toBe('buy some sausages');
+    await expect
+      .poll(async () => (await e2e.server.listTodos(app.listId()))[1]?.title)
+      .toBe('buy some sausages');
   });
 
   it('saves on blur', async () => {
@@ -166,7 +173,9 @@ describe('Editing', () => {
     await edit.blur();
     await app.settled();
     expect(await app.titles()).toEqual(['buy some sausages', TODOS[1], TODOS[2]]);
-    expect((await e2e.server.listTodos(app.listId()))[0]?.title).toBe('buy some sausages');
+    await expect
+      .poll(async () => (await e2e.server.listTodos(app.listId()))[0]?.title)
+      .toBe('buy some sausages');
   });
 
   it('destroys the todo when the edit is emptied', async () => {
@@ -177,7 +186,7 @@ describe('Editing', () => {
     await edit.press('Enter');
     await app.settled();
     expect(await app.titles()).toEqual([TODOS[0], TODOS[2]]);
-    expect(await e2e.server.listTodos(app.listId())).toHaveLength(2);
+    await expect.poll(async () => (await e2e.server.listTodos(app.listId())).length).toBe(2);
   });
 
   it('discards the changes on Escape', async () => {
@@ -189,7 +198,9 @@ describe('Editing', () => {
     await app.settled();
     expect(await app.titles()).toEqual(TODOS);
     expect(await app.classes(app.item(1))).not.toContain('editing');
-    expect((await e2e.server.listTodos(app.listId()))[1]?.title).toBe(TODOS[1]);
+    await expect
+      .poll(async () => (await e2e.server.listTodos(app.listId()))[1]?.title)
+      .toBe(TODOS[1]);
   });
 });
 
@@ -218,10 +229,9 @@ describe('Clear completed button', () => {
     await app.settled();
     expect(await app.titles()).toEqual([TODOS[0], TODOS[2]]);
     expect(await app.clearCompleted.count()).toBe(0);
-    expect((await e2e.server.listTodos(app.listId())).map((t) => t.title)).toEqual([
-      TODOS[0],
-      TODOS[2],
-    ]);
+    await expect
+      .poll(async () => (await e2e.server.listTodos(app.listId())).map((t) => t.title))
+      .toEqual([TODOS[0], TODOS[2]]);
   });
 });
 

@@ -56,6 +56,14 @@ export class TodoPage {
    * deletion held for an undo is confirmed first (its bar's OK), as if its time ran out.
    */
   async settled(): Promise<void> {
+    // Let the page handle the last key press and render it first (two animation frames): on
+    // a busy machine the undo bar may not exist yet when this looks for it.
+    await this.page.evaluate(
+      () =>
+        new Promise<void>((resolve) =>
+          requestAnimationFrame(() => requestAnimationFrame(() => resolve())),
+        ),
+    );
     const commit = this.page.locator('.alert.undo button.commit');
     if ((await commit.count()) > 0) await commit.evaluate((b: HTMLButtonElement) => b.click());
     await this.page.locator('.todoapp[aria-busy="false"]').waitFor();
