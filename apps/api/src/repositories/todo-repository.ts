@@ -181,7 +181,12 @@ const UPDATE = new PreparedQuery(
 type ListedTodoRow = { list: string } & { [K in keyof TodoRow]: TodoRow[K] | null };
 
 /** The todos of list-join-todos rows; undefined when there is no row (no such list). */
+/** The left join found a todo for this row (its id is a primary key: never null otherwise). */
+function hasTodo(row: ListedTodoRow): row is ListedTodoRow & TodoRow {
+  return row.id !== null;
+}
+
 function listedTodos(rows: readonly ListedTodoRow[]): TodoRecord[] | undefined {
   if (rows.length === 0) return undefined;
-  return rows.flatMap((row) => (row.id === null ? [] : [todoRecordOf(row as TodoRow)]));
+  return rows.filter(hasTodo).map(todoRecordOf);
 }

@@ -163,6 +163,19 @@ describe('generated URLs and the trust boundary', () => {
     for (const url of urlOf(created)) expect(url).toMatch(/^http:\/\/api\.example:8080\/api\//);
   });
 
+  it('rate-limits a direct client by its socket address, whatever X-Forwarded-For says', async () => {
+    const t = await start({ trustProxyHops: 0, rateLimitMax: 5 });
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i += 1) {
+      const answer = await call(t.app, 'GET', '/api/lists/AAAAAAAAAAAAAAAAAAAAAA', {
+        headers: { 'x-forwarded-for': `203.0.113.${i}` },
+      });
+      statuses.push(answer.status);
+    }
+    expect(statuses.slice(0, 5)).toEqual([404, 404, 404, 404, 404]);
+    expect(statuses.slice(5)).toEqual([429, 429]);
+  });
+
   it('behind a trusted proxy: its host, and only http or https as the scheme', async () => {
     const t = await start({ trustProxyHops: 1 });
     const forgedScheme = await call(t.app, 'POST', '/api/lists', { headers: forged });
