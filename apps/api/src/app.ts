@@ -80,7 +80,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(errorHandler, { navigationFallback: config.webRoot !== undefined });
   await app.register(jsonBody);
-  await app.register(readiness, { db: database.db, isDraining, isSchemaReady });
+  await app.register(readiness, { database, isDraining, isSchemaReady });
   await app.register(securityHeaders);
   await app.register(cors);
   await app.register(rateLimit, { max: config.rateLimitMax });

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { DatabaseConfig } from '../config.ts';
 import { acquireDataDirLock } from './data-dir-lock.ts';
@@ -22,7 +22,8 @@ export interface PoolState {
 /** The open database: the query builder, plus what operations need to know of it. */
 export interface Database {
   readonly db: Kysely<DatabaseSchema>;
-  readonly engine: 'postgres' | 'pglite';
+  /** Resolves when the database answers a trivial query; rejects with why it does not. */
+  ping(): Promise<void>;
   poolState(): PoolState;
   close(): Promise<void>;
 }
@@ -110,7 +111,7 @@ export async function openDatabase(
   const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool: guarded }) });
   return {
     db,
-    engine: 'postgres',
+    ping: () => ping(db),
     poolState: () => ({
       total: pool.totalCount,
       idle: pool.idleCount,
@@ -143,6 +144,10 @@ export function connectionSettings(
   };
 }
 
+async function ping(db: Kysely<DatabaseSchema>): Promise<void> {
+  await sql`select 1`.execute(db);
+}
+
 async function openPGlite(dataDir: string): Promise<Database> {
   const lock = await acquireDataDirLock(dataDir);
   let pglite: PGlite;
@@ -158,7 +163,7 @@ async function openPGlite(dataDir: string): Promise<Database> {
   let closed = false;
   return {
     db,
-    engine: 'pglite',
+    ping: () => ping(db),
     poolState: () => ({ total: closed ? 0 : 1, idle: closed ? 0 : 1, waiting: 0, discarded: 0 }),
     async close() {
       if (closed) return;

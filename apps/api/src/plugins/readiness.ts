@@ -1,13 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { sql, type Kysely } from 'kysely';
+import type { Database } from '../db/database.ts';
 import { isSchemaCurrent } from '../db/migrations.ts';
-import type { DatabaseSchema } from '../db/schema.ts';
 import { ProblemError } from '../problems.ts';
 import { DATABASE_RETRY_AFTER_SECONDS } from './error-handler.ts';
 
 export interface ReadinessOptions {
-  readonly db: Kysely<DatabaseSchema>;
+  readonly database: Pick<Database, 'db' | 'ping'>;
   /** True once SIGTERM has been received: the load balancer must stop sending traffic. */
   readonly isDraining: () => boolean;
   /** False until this process has run (or waited for) the migrations: its start-up phase. */
@@ -27,7 +26,7 @@ export interface ReadinessOptions {
  */
 export const readiness = fp(
   (app: FastifyInstance, options: ReadinessOptions, done) => {
-    const { db, isDraining, isSchemaReady } = options;
+    const { database, isDraining, isSchemaReady } = options;
     const retryAfter = String(DATABASE_RETRY_AFTER_SECONDS);
 
     app.addHook('onRequest', (request, reply, next) => {
@@ -59,8 +58,8 @@ export const readiness = fp(
         return reply.code(503).header('retry-after', retryAfter).send({ status: 'starting' });
       }
       try {
-        await sql`select 1`.execute(db);
-        if (!(await isSchemaCurrent(db))) {
+        await database.ping();
+        if (!(await isSchemaCurrent(database.db))) {
           return reply
             .code(503)
             .header('retry-after', retryAfter)
