@@ -46,12 +46,6 @@ export function listenerClientConfig(
     query_timeout: QUERY_TIMEOUT_MS,
     keepAlive: true,
     application_name: 'cloud-todo-api-listen',
-    ssl:
-      config.ssl === 'disable'
-        ? false
-        : config.ssl === 'require'
-          ? { rejectUnauthorized: false }
-          : { rejectUnauthorized: true, ...(config.ca === undefined ? {} : { ca: config.ca }) },
   };
 }
 

@@ -84,12 +84,6 @@ export async function openDatabase(
     idle_in_transaction_session_timeout: timeouts.idleInTransactionMs,
     keepAlive: true,
     application_name: purpose === 'migrate' ? 'cloud-todo-migrate' : 'cloud-todo-api',
-    ssl:
-      config.ssl === 'disable'
-        ? false
-        : config.ssl === 'require'
-          ? { rejectUnauthorized: false }
-          : { rejectUnauthorized: true, ...(config.ca === undefined ? {} : { ca: config.ca }) },
   });
   // The pool listens for errors only on idle clients. A connection that the server ends
   // while it is checked out (a restart or an RDS failover: 57P01) emits 'error' on the client
@@ -123,7 +117,7 @@ export async function openDatabase(
 }
 
 /**
- * Where and as whom to connect. With `DB_PASSWORD_FILE` the password is read at every new
+ * Where, as whom and how securely to connect. With `DB_PASSWORD_FILE` the password is read at every new
  * connection, so a rotated password delivered into the file is used from the next connection
  * on, without a restart (docs/database.md). pg lets a connection string override a password
  * function, so then the URL is passed as its parts. For every client: the pool and the
@@ -132,10 +126,17 @@ export async function openDatabase(
 export function connectionSettings(
   config: Extract<DatabaseConfig, { kind: 'postgres' }>,
 ): pg.ClientConfig {
+  const ssl =
+    config.ssl === 'disable'
+      ? false
+      : config.ssl === 'require'
+        ? { rejectUnauthorized: false }
+        : { rejectUnauthorized: true, ...(config.ca === undefined ? {} : { ca: config.ca }) };
   const file = config.passwordFile;
-  if (file === undefined) return { connectionString: config.url };
+  if (file === undefined) return { connectionString: config.url, ssl };
   const url = new URL(config.url);
   return {
+    ssl,
     host: decodeURIComponent(url.hostname),
     port: url.port === '' ? 5432 : Number(url.port),
     user: decodeURIComponent(url.username),
