@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'preact/hooks';
+import { useLayoutEffect, useRef } from 'preact/hooks';
 import type { Messages } from '../i18n.ts';
 import type { Todo } from '../todo-state.ts';
 
@@ -38,7 +38,8 @@ export function TodoItem({
   const ended = useRef(false);
   const labelId = `todo-${todo.id}`;
 
-  useEffect(() => {
+  // Before the browser paints: the edit field never shows (or takes typing) without its title.
+  useLayoutEffect(() => {
     const input = editRef.current;
     if (!editing || !input) return;
     ended.current = false;

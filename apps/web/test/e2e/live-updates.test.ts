@@ -52,7 +52,8 @@ describe('two browsers on one list, one process on PGlite', () => {
     await alice.page.locator('.list-title').fill('Groceries');
     await alice.page.locator('.list-title').press('Enter');
     const renamed = await timeUntil(() => bob.page.locator('h1').textContent(), 'Groceries');
-    expect(await bob.page.title()).toBe('Groceries · cloud-todo');
+    // The page title follows the heading in an effect, a frame later.
+    await expect.poll(() => bob.page.title()).toBe('Groceries · cloud-todo');
     expect(await bob.page.locator('.list-title').inputValue()).toBe('Groceries');
     console.log(
       `seen by the other browser: add ${added} ms, toggle ${toggled} ms, title ${renamed} ms`,
@@ -72,10 +73,9 @@ describe('two browsers on one list, one process on PGlite', () => {
     await input.fill('feed the cats');
     await input.press('Enter');
     await alice.settled();
-    await bob.expectEventually(
-      () => bob.alert.textContent(),
-      expect.stringContaining('Someone else changed the todo you are editing to “feed the cats”'),
-    );
+    await expect
+      .poll(() => bob.alert.textContent(), { timeout: 15_000 })
+      .toContain('Someone else changed the todo you are editing to “feed the cats”');
     // Bob's typing is untouched; his save wins, as the last write does.
     expect(await edit.inputValue()).toBe('feed the cat and the dog');
     await edit.press('Enter');

@@ -103,7 +103,17 @@ export class TodoPage {
 
   async startEditing(index: number): Promise<Locator> {
     await this.item(index).locator('label').dblclick();
-    return this.item(index).locator('.edit');
+    const edit = this.item(index).locator('.edit');
+    // Editing has started once the field holds the focus (and so its title).
+    await edit.evaluate(
+      (input) =>
+        new Promise<void>((resolve) => {
+          const check = () =>
+            document.activeElement === input ? resolve() : requestAnimationFrame(check);
+          check();
+        }),
+    );
+    return edit;
   }
 
   /** The list id of the address, `/lists/{listId}`. */
