@@ -80,7 +80,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(errorHandler, { navigationFallback: config.webRoot !== undefined });
   await app.register(jsonBody);
-  await app.register(readiness, { database, isDraining, isSchemaReady });
+  await app.register(readiness, { db: database.db, isDraining, isSchemaReady });
   await app.register(securityHeaders);
   await app.register(cors);
   await app.register(rateLimit, { max: config.rateLimitMax });
@@ -102,6 +102,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (
       typeof listId === 'string' &&
       reply.statusCode < 300 &&
+      // A replayed create (same Idempotency-Key) changed nothing.
+      reply.getHeader('idempotent-replayed') === undefined &&
       request.method !== 'GET' &&
       request.method !== 'HEAD' &&
       request.method !== 'OPTIONS'

@@ -15,7 +15,8 @@ export function followList(listId: string, onChange: () => void, onOpen: () => v
     source.onopen = onOpen;
     source.addEventListener('change', (event) => {
       // This page's own changes are known already.
-      if (!String(event.data).includes(CLIENT_ID)) onChange();
+      const { origin } = JSON.parse(String(event.data)) as { origin?: string };
+      if (origin !== CLIENT_ID) onChange();
     });
     source.addEventListener('resync', onChange);
     source.onerror = () => {

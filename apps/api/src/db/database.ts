@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { DatabaseConfig } from '../config.ts';
 import { acquireDataDirLock } from './data-dir-lock.ts';
@@ -22,8 +22,6 @@ export interface PoolState {
 /** The open database: the query builder, plus what operations need to know of it. */
 export interface Database {
   readonly db: Kysely<DatabaseSchema>;
-  /** Resolves when the database answers a trivial query; rejects with why it does not. */
-  ping(): Promise<void>;
   poolState(): PoolState;
   close(): Promise<void>;
 }
@@ -105,7 +103,6 @@ export async function openDatabase(
   const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool: guarded }) });
   return {
     db,
-    ping: () => ping(db),
     poolState: () => ({
       total: pool.totalCount,
       idle: pool.idleCount,
@@ -145,10 +142,6 @@ export function connectionSettings(
   };
 }
 
-async function ping(db: Kysely<DatabaseSchema>): Promise<void> {
-  await sql`select 1`.execute(db);
-}
-
 async function openPGlite(dataDir: string): Promise<Database> {
   const lock = await acquireDataDirLock(dataDir);
   let pglite: PGlite;
@@ -164,7 +157,6 @@ async function openPGlite(dataDir: string): Promise<Database> {
   let closed = false;
   return {
     db,
-    ping: () => ping(db),
     poolState: () => ({ total: closed ? 0 : 1, idle: closed ? 0 : 1, waiting: 0, discarded: 0 }),
     async close() {
       if (closed) return;

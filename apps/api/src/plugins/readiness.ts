@@ -1,12 +1,13 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
-import type { Database } from '../db/database.ts';
+import type { Kysely } from 'kysely';
 import { isSchemaCurrent } from '../db/migrations.ts';
+import type { DatabaseSchema } from '../db/schema.ts';
 import { ProblemError } from '../problems.ts';
 import { DATABASE_RETRY_AFTER_SECONDS } from './error-handler.ts';
 
 export interface ReadinessOptions {
-  readonly database: Pick<Database, 'db' | 'ping'>;
+  readonly db: Kysely<DatabaseSchema>;
   /** True once SIGTERM has been received: the load balancer must stop sending traffic. */
   readonly isDraining: () => boolean;
   /** False until this process has run (or waited for) the migrations: its start-up phase. */
@@ -26,7 +27,7 @@ export interface ReadinessOptions {
  */
 export const readiness = fp(
   (app: FastifyInstance, options: ReadinessOptions, done) => {
-    const { database, isDraining, isSchemaReady } = options;
+    const { db, isDraining, isSchemaReady } = options;
     const retryAfter = String(DATABASE_RETRY_AFTER_SECONDS);
 
     app.addHook('onRequest', (request, reply, next) => {
@@ -43,33 +44,22 @@ export const readiness = fp(
       next();
     });
 
+    const unready = (reply: FastifyReply, status: string) =>
+      reply.code(503).header('retry-after', retryAfter).send({ status });
+
     app.get('/healthz', { schema: { hide: true }, logLevel: 'warn' }, (_request, reply) => {
-      if (!isSchemaReady()) {
-        return reply.code(503).header('retry-after', retryAfter).send({ status: 'starting' });
-      }
+      if (!isSchemaReady()) return unready(reply, 'starting');
       return reply.send({ status: 'ok' });
     });
 
     app.get('/readyz', { schema: { hide: true }, logLevel: 'warn' }, async (_request, reply) => {
-      if (isDraining()) {
-        return reply.code(503).header('retry-after', retryAfter).send({ status: 'draining' });
-      }
-      if (!isSchemaReady()) {
-        return reply.code(503).header('retry-after', retryAfter).send({ status: 'starting' });
-      }
+      if (isDraining()) return unready(reply, 'draining');
+      if (!isSchemaReady()) return unready(reply, 'starting');
       try {
-        await database.ping();
-        if (!(await isSchemaCurrent(database.db))) {
-          return reply
-            .code(503)
-            .header('retry-after', retryAfter)
-            .send({ status: 'schema not current' });
-        }
+        // One indexed read answers both: the database answers, and the schema is current.
+        if (!(await isSchemaCurrent(db))) return unready(reply, 'schema not current');
       } catch {
-        return reply
-          .code(503)
-          .header('retry-after', retryAfter)
-          .send({ status: 'database unavailable' });
+        return unready(reply, 'database unavailable');
       }
       return reply.send({ status: 'ready' });
     });
