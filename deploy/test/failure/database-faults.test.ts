@@ -3,11 +3,12 @@
 // because a lock is held longer than the statement timeout. Each ends with the same checks as
 // the stall: nothing acknowledged lost, nothing duplicated, only 503s, no open transaction.
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Topology } from '../../local/topology.ts';
 import { expectAcknowledgedMeansCommitted, firstWriteAfter } from '../support/committed.ts';
 import { startLoadTopology } from '../support/load-topology.ts';
+import { withClient } from '../support/with-client.ts';
 import { errorsByOutcome, runUnderLoad } from '../support/scenario.ts';
 
 let topology: Topology;
@@ -20,15 +21,8 @@ afterAll(async () => {
   await topology?.stop();
 });
 
-async function withAdmin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: topology.database.url });
-  await client.connect();
-  try {
-    return await run(client);
-  } finally {
-    await client.end();
-  }
-}
+const withAdmin = <T>(run: (client: pg.Client) => Promise<T>) =>
+  withClient(topology.database.url, run);
 
 test('every API backend terminated, three times: nothing lost, recovery by itself', async () => {
   const pidsBefore = topology.list('api').map((i) => i.pid);

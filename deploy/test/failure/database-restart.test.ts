@@ -7,6 +7,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Topology } from '../../local/topology.ts';
+import { expectSameApiProcesses } from '../support/committed.ts';
 import { startLoadTopology } from '../support/load-topology.ts';
 import { errorsByOutcome, runUnderLoad } from '../support/scenario.ts';
 
@@ -51,13 +52,7 @@ test('database restart: 503s while it is down, recovery without restarting the A
     } after it was back; errors ${JSON.stringify(errors)}`,
   );
   // The same processes served before and after: recovery without a restart.
-  for (const instance of apis) {
-    expect(
-      instance.running,
-      `${instance.id} died:\n${instance.process?.output().slice(-3000)}`,
-    ).toBe(true);
-  }
-  expect(apis.map((i) => i.pid)).toEqual(pidsBefore);
+  expectSameApiProcesses(topology, pidsBefore);
   expect(check.findings).toEqual([]);
   expect(load.unexpected).toEqual([]);
   // The API's own 503s (problem+json with Retry-After), not the load balancer's.

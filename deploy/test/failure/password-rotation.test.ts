@@ -14,11 +14,12 @@ import {
   startThrowawayCluster,
   type ThrowawayCluster,
 } from '@cloud-todo/testkit';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Topology } from '../../local/topology.ts';
 import { expectAcknowledgedMeansCommitted, firstWriteAfter } from '../support/committed.ts';
 import { startLoadTopology } from '../support/load-topology.ts';
+import { withClient } from '../support/with-client.ts';
 import { errorsByOutcome, runUnderLoad } from '../support/scenario.ts';
 
 const ROLE = 'cloud_todo_app';
@@ -27,15 +28,7 @@ let topology: Topology;
 let secrets: string;
 let adminUrl: string;
 
-async function admin(run: (client: pg.Client) => Promise<unknown>): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await run(client);
-  } finally {
-    await client.end();
-  }
-}
+const admin = (run: (client: pg.Client) => Promise<unknown>) => withClient(adminUrl, run);
 
 beforeAll(async () => {
   cluster = await startThrowawayCluster();

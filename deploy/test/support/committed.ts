@@ -26,6 +26,14 @@ export function expectAcknowledgedMeansCommitted(
   for (const a of load.attempts) {
     if (a.outcome === 503 && a.problem === true) expect(a.retryAfter).toBeGreaterThan(0);
   }
+  expectSameApiProcesses(topology, pidsBefore);
+}
+
+/** Recovery without a restart: every API instance still runs, as the same process as before. */
+export function expectSameApiProcesses(
+  topology: Topology,
+  pidsBefore: readonly (number | undefined)[],
+): void {
   const apis = topology.list('api');
   for (const instance of apis) {
     expect(

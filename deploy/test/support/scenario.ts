@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
+import { withClient } from './with-client.ts';
 import type { Topology } from '../../local/topology.ts';
 import { checkLedger, type LedgerCheck } from './check-ledger.ts';
 import { MixedLoad, type LoadOptions, type LoadResult } from './mixed-load.ts';
@@ -47,18 +47,14 @@ export function formatRow(row: ScenarioRow): string {
 
 /** API sessions that have sat `idle in transaction` for more than 2 s: leaked transactions. */
 export async function leakedTransactions(databaseUrl: string): Promise<number> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
+  return withClient(databaseUrl, async (client) => {
     const result = await client.query<{ n: number }>(
       `select count(*)::int as n from pg_stat_activity
         where application_name = 'cloud-todo-api' and state like 'idle in transaction%'
           and now() - state_change > interval '2 seconds'`,
     );
     return result.rows[0]?.n ?? 0;
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 /**
