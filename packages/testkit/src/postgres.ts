@@ -170,11 +170,12 @@ export async function startThrowawayCluster(): Promise<ThrowawayCluster> {
     start,
     stop,
     async freeze() {
-      // The postmaster first, so that it forks no new backend while they are being stopped.
-      const [postmaster, ...backends] = await serverProcesses(pgdata);
+      // The postmaster first, so that it forks no new backend; then its children, listed
+      // again once it is stopped, so that a connection opened meanwhile is frozen too.
+      const [postmaster] = await serverProcesses(pgdata);
       signalAll([postmaster as number], 'SIGSTOP');
-      frozen = [postmaster as number, ...backends];
-      signalAll(backends, 'SIGSTOP');
+      frozen = await serverProcesses(pgdata);
+      signalAll(frozen.slice(1), 'SIGSTOP');
     },
     thaw,
     async requirePasswordFor(role) {
