@@ -3,6 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { waitForHttp } from '@cloud-todo/testkit';
 import pg from 'pg';
 import { HaproxyAdmin } from './haproxy-admin.ts';
 import {
@@ -141,7 +142,7 @@ export async function restoreReplica(
   });
   await phase('apis', async () => {
     for (const api of scope.apis) {
-      await waitReady(`http://127.0.0.1:${api.port}/readyz`);
+      await waitForHttp(`http://127.0.0.1:${api.port}/readyz`, { timeoutMs: 60_000 });
       await admin.setState('api', api.name, 'ready');
       await admin.waitFor('api', api.name, (s) => s.status === 'UP', 'UP', 30_000);
     }
@@ -247,18 +248,6 @@ async function waitPromoted(
 
 async function fileSize(path: string): Promise<number> {
   return (await stat(path).catch(() => undefined))?.size ?? 0;
-}
-
-async function waitReady(url: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const status = await fetch(url, { signal: AbortSignal.timeout(2_000) })
-      .then((r) => r.status)
-      .catch(() => 0);
-    if (status === 200) return;
-    await sleep(100);
-  }
-  throw new Error(`${url} did not answer 200 within ${timeoutMs} ms`);
 }
 
 /** An ISO 8601 date-time with an explicit zone, so that nobody restores to the wrong hour. */

@@ -11,7 +11,10 @@ export interface DrillCheck {
   readonly lostAfterTarget: number;
   /** Writes sent after the target that are nevertheless present: must be 0. */
   readonly presentAfterTarget: number;
-  /** When the newest write present after the restore was acknowledged, ms since the load started. */
+  /**
+   * When the newest write present after the restore was sent, ms since the load started (not
+   * when it was acknowledged: one committed just before the target is answered just after it).
+   */
   readonly lastRecoveredWriteAt: number;
   readonly findings: readonly string[];
 }
@@ -58,10 +61,7 @@ export async function checkRestoredAt(
         presentAfterTarget += 1;
         findings.push(`${version.title} was sent after the target but is present`);
       }
-      lastRecoveredWriteAt = Math.max(
-        lastRecoveredWriteAt,
-        version.acknowledgedAt ?? version.startedAt ?? 0,
-      );
+      lastRecoveredWriteAt = Math.max(lastRecoveredWriteAt, version.startedAt ?? 0);
     }
     todo.versions.forEach((v, i) => {
       if (!v.acknowledged || v.acknowledgedAt === undefined) return;
