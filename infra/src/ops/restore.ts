@@ -419,6 +419,9 @@ export async function runRestore(run: RestoreRun): Promise<RestoreReport> {
       MultiAZ: t.multiAz,
       DeletionProtection: t.deletionProtection,
       BackupRetentionPeriod: t.backupRetentionDays,
+      // An AWS Backup restore sets neither: the stack's storage ceiling and log exports.
+      MaxAllocatedStorage: t.maxAllocatedStorageGiB,
+      CloudwatchLogsExportConfiguration: { EnableLogTypes: DATABASE_LOG_EXPORTS },
       PreferredBackupWindow: DATABASE_SETTINGS.backupWindow,
       PreferredMaintenanceWindow: DATABASE_SETTINGS.maintenanceWindow,
       // A restore does not carry Performance Insights over; the stack has it on, under its key.

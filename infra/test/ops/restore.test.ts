@@ -361,6 +361,16 @@ describe('restore call sequence (aws-sdk-client-mock)', () => {
       },
     });
     expect(env.mocks.backup.commandCalls(DescribeRestoreJobCommand)).toHaveLength(2);
+    // What the restore job cannot set is set afterwards, as the stack has it.
+    expect(env.mocks.rds.commandCalls(ModifyDBInstanceCommand)[0]!.args[0].input).toMatchObject({
+      DBInstanceIdentifier: ids.restored,
+      DBParameterGroupName: 'cloudtodo-prod-params',
+      MultiAZ: true,
+      DeletionProtection: true,
+      MaxAllocatedStorage: 200,
+      CloudwatchLogsExportConfiguration: { EnableLogTypes: ['postgresql', 'upgrade'] },
+      EnablePerformanceInsights: true,
+    });
     expect(env.mocks.rds.commandCalls(RebootDBInstanceCommand)).toHaveLength(1);
     expect(env.mocks.rds.commandCalls(RestoreDBInstanceToPointInTimeCommand)).toHaveLength(0);
   });
