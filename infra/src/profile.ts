@@ -104,91 +104,61 @@ export interface Profile {
  */
 export const PLACEHOLDER_ACCOUNT = '111111111111';
 
-const course = { cpu: 256, memoryMiB: 512 } as const; // 0.25 vCPU / 0.5 GB, as in the course
+const courseTaskSize = { cpu: 256, memoryMiB: 512 } as const; // 0.25 vCPU / 0.5 GB, as in the course
+
+const dev: Profile = {
+  name: 'dev',
+  account: PLACEHOLDER_ACCOUNT,
+  region: 'us-east-1',
+  availabilityZones: ['us-east-1a', 'us-east-1b'],
+  vpcCidr: '10.20.0.0/16',
+  natGateways: 1,
+  logRetentionDays: 30,
+  database: {
+    instanceType: 't4g.micro',
+    instanceMemoryMiB: 1024,
+    multiAz: false,
+    allocatedStorageGiB: 20,
+    maxAllocatedStorageGiB: 100,
+    backupRetentionDays: 7,
+    deletionProtection: false,
+    maxConnectionsAlarm: 70,
+    secretRotationDays: 30,
+  },
+  backup: { dailyRetentionDays: 7, monthlyRetentionDays: 0 },
+  api: {
+    ...courseTaskSize,
+    minTasks: 2,
+    maxTasks: 4,
+    cpuTargetPercent: 60,
+    requestsPerTargetPerMinute: 600,
+  },
+  web: {
+    ...courseTaskSize,
+    minTasks: 2,
+    maxTasks: 4,
+    cpuTargetPercent: 60,
+    requestsPerTargetPerMinute: 1200,
+  },
+  waf: false,
+  wafRateLimitPer5Min: 2000,
+  alarmEmails: [],
+  alarmEmailsRequired: false,
+};
 
 export const PROFILES: Readonly<Record<'dev' | 'course' | 'prod', Profile>> = {
-  dev: {
-    name: 'dev',
-    account: PLACEHOLDER_ACCOUNT,
-    region: 'us-east-1',
-    availabilityZones: ['us-east-1a', 'us-east-1b'],
-    vpcCidr: '10.20.0.0/16',
-    natGateways: 1,
-    logRetentionDays: 30,
-    database: {
-      instanceType: 't4g.micro',
-      instanceMemoryMiB: 1024,
-      multiAz: false,
-      allocatedStorageGiB: 20,
-      maxAllocatedStorageGiB: 100,
-      backupRetentionDays: 7,
-      deletionProtection: false,
-      maxConnectionsAlarm: 70,
-      secretRotationDays: 30,
-    },
-    backup: { dailyRetentionDays: 7, monthlyRetentionDays: 0 },
-    api: {
-      ...course,
-      minTasks: 2,
-      maxTasks: 4,
-      cpuTargetPercent: 60,
-      requestsPerTargetPerMinute: 600,
-    },
-    web: {
-      ...course,
-      minTasks: 2,
-      maxTasks: 4,
-      cpuTargetPercent: 60,
-      requestsPerTargetPerMinute: 1200,
-    },
-    waf: false,
-    wafRateLimitPer5Min: 2000,
-    alarmEmails: [],
-    alarmEmailsRequired: false,
-  },
+  dev,
   /**
    * Sized for a class (Modul 109): what the failover lab needs — two AZs and a Multi-AZ
    * database — at the smallest price: the smallest Multi-AZ class, one NAT gateway, no WAF,
    * no deletion protection (a class tears its environment down). docs/deploy.md has its cost.
    */
   course: {
+    ...dev,
     name: 'course',
-    account: PLACEHOLDER_ACCOUNT,
-    region: 'us-east-1',
-    availabilityZones: ['us-east-1a', 'us-east-1b'],
     vpcCidr: '10.40.0.0/16',
-    natGateways: 1,
     logRetentionDays: 14,
-    database: {
-      instanceType: 't4g.micro',
-      instanceMemoryMiB: 1024,
-      multiAz: true,
-      allocatedStorageGiB: 20,
-      maxAllocatedStorageGiB: 50,
-      backupRetentionDays: 7,
-      deletionProtection: false,
-      maxConnectionsAlarm: 70,
-      secretRotationDays: 30,
-    },
-    backup: { dailyRetentionDays: 7, monthlyRetentionDays: 0 },
-    api: {
-      ...course,
-      minTasks: 2,
-      maxTasks: 4,
-      cpuTargetPercent: 60,
-      requestsPerTargetPerMinute: 600,
-    },
-    web: {
-      ...course,
-      minTasks: 2,
-      maxTasks: 4,
-      cpuTargetPercent: 60,
-      requestsPerTargetPerMinute: 1200,
-    },
-    waf: false,
-    wafRateLimitPer5Min: 2000,
-    alarmEmails: [],
-    alarmEmailsRequired: false,
+    database: { ...dev.database, multiAz: true, maxAllocatedStorageGiB: 50 },
   },
   prod: {
     name: 'prod',
@@ -219,7 +189,7 @@ export const PROFILES: Readonly<Record<'dev' | 'course' | 'prod', Profile>> = {
       requestsPerTargetPerMinute: 1200,
     },
     web: {
-      ...course,
+      ...courseTaskSize,
       minTasks: 3,
       maxTasks: 6,
       cpuTargetPercent: 60,
