@@ -15,8 +15,9 @@ interface Compiled {
  * A Kysely query built and compiled once, then run with new values: the SQL text of a
  * request's statement does not depend on the request, so building the operation tree and
  * compiling it per request (what `db.selectFrom(…)…execute()` does) is work done for
- * nothing. The query is built with named placeholders in place of the values; `shape`
- * names variants whose SQL differs (a PATCH that sets other columns).
+ * nothing. The query is built with named placeholders in place of the values. Values that
+ * are `undefined` are left out, as Kysely leaves them out of a `set`; each set of present
+ * values (a PATCH of other columns) is compiled once.
  */
 export class PreparedQuery<P extends object, R> {
   readonly #build: (db: Db, values: P) => Compilable<R>;
@@ -26,10 +27,14 @@ export class PreparedQuery<P extends object, R> {
     this.#build = build;
   }
 
-  async execute(db: Db, values: P, shape = ''): Promise<R[]> {
+  async execute(db: Db, values: P): Promise<R[]> {
+    const present = Object.keys(values).filter(
+      (name) => (values as Record<string, unknown>)[name] !== undefined,
+    );
+    const shape = present.join(',');
     let compiled = this.#compiled.get(shape);
     if (compiled === undefined) {
-      compiled = this.#compile(db, values);
+      compiled = this.#compile(db, present);
       this.#compiled.set(shape, compiled);
     }
     const parameters = compiled.parameters.map((parameter) =>
@@ -41,9 +46,9 @@ export class PreparedQuery<P extends object, R> {
     return result.rows;
   }
 
-  #compile(db: Db, values: P): Compiled {
+  #compile(db: Db, present: readonly string[]): Compiled {
     const placeholders = Object.fromEntries(
-      Object.keys(values).map((name) => [name, `${SENTINEL}${name}`]),
+      present.map((name) => [name, `${SENTINEL}${name}`]),
     ) as P;
     const query = this.#build(db, placeholders).compile();
     const parameters = query.parameters.map((parameter) =>

@@ -59,8 +59,7 @@ export const TodoRepository = {
     changes: TodoChanges,
   ): Promise<TodoRecord | undefined> {
     // One compiled statement per set of changed columns (at most 7).
-    const shape = `${changes.title === undefined ? '' : 't'}${changes.completed === undefined ? '' : 'c'}${changes.order === undefined ? '' : 'o'}`;
-    const [row] = await UPDATE.execute(db, { listId, todoId, ...changes }, shape);
+    const [row] = await UPDATE.execute(db, { listId, todoId, ...changes });
     return row && todoRecordOf(row);
   },
 
