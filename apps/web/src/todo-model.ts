@@ -45,6 +45,8 @@ type Task = Change | { readonly kind: 'load' };
 interface Entry {
   readonly task: Task;
   tries: number;
+  /** Its list was read after a 404 for it: another 404 is about the change, not the list. */
+  listChecked?: boolean;
 }
 
 /** What the outbox keeps in localStorage. */
@@ -307,17 +309,19 @@ export class TodoModel {
           task.kind === 'title' ||
           task.kind === 'toggleAll' ||
           task.kind === 'clearCompleted'));
-    if (listGone) {
-      if (task.kind !== 'load') {
-        // Perhaps only this change's list is gone: read it to be sure.
-        this.#entries.unshift({ task: { kind: 'load' }, tries: 0 });
-        return true;
-      }
+    if (listGone && task.kind === 'load') {
       this.#entries.shift();
       this.#deadLink = true;
       this.#loaded = true;
       this.#confirmed = [];
       return false;
+    }
+    if (listGone && !entry.listChecked) {
+      // Perhaps this change's list is gone: read it to be sure. If the list is there and
+      // the change still finds nothing (a proxy's 404, say), it is given up below, once.
+      entry.listChecked = true;
+      this.#entries.unshift({ task: { kind: 'load' }, tries: 0 });
+      return true;
     }
     this.#entries.shift();
     if (task.kind === 'load') return true;
@@ -325,7 +329,8 @@ export class TodoModel {
     this.#notices = [
       ...this.#notices,
       {
-        kind: error.status === 404 ? 'gone' : 'refused',
+        // "Deleted by someone else" fits a todo only; for the list, its load said otherwise.
+        kind: error.status === 404 && !listGone ? 'gone' : 'refused',
         title: 'from' in task ? task.from : title,
       },
     ];

@@ -11,6 +11,11 @@ export interface ControlledFetch {
   /** `before`: fail without reaching the server; `after`: reach it, then lose the answer. */
   breakConnection(when: 'before' | 'after'): void;
   repair(): void;
+  /**
+   * Requests whose `METHOD /path` matches get this status, without reaching the API, as from
+   * a proxy whose rule sends them elsewhere; `undefined` stops it.
+   */
+  answerFromProxy(match: RegExp | undefined, status?: number): void;
 }
 
 export function controlledFetch(): ControlledFetch {
@@ -18,12 +23,20 @@ export function controlledFetch(): ControlledFetch {
   let gate: Promise<void> | undefined;
   let open: (() => void) | undefined;
   let broken: 'before' | 'after' | undefined;
+  let proxied: { match: RegExp; status: number } | undefined;
   return {
     log,
     fetch: async (input, init) => {
       const url = new URL(input instanceof Request ? input.url : String(input));
-      log.push(`${init?.method ?? 'GET'} ${url.pathname}${url.search}`);
+      const request = `${init?.method ?? 'GET'} ${url.pathname}${url.search}`;
+      log.push(request);
       if (gate) await gate;
+      if (proxied?.match.test(request)) {
+        return new Response('<html><body>Not Found</body></html>', {
+          status: proxied.status,
+          headers: { 'content-type': 'text/html' },
+        });
+      }
       if (broken === 'before') throw new TypeError('fetch failed (connection refused)');
       const response = await fetch(input, init);
       if (broken === 'after') {
@@ -46,6 +59,9 @@ export function controlledFetch(): ControlledFetch {
     },
     repair() {
       broken = undefined;
+    },
+    answerFromProxy(match, status = 404) {
+      proxied = match ? { match, status } : undefined;
     },
   };
 }

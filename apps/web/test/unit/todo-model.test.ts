@@ -215,6 +215,21 @@ describe('the outbox', () => {
     expect(model.state.notices).toEqual([]);
   });
 
+  it('gives up a change that finds nothing although its list is there, once, not in a loop', async () => {
+    await add('kept');
+    net.answerFromProxy(/^POST \/api\/lists\/[^/]+\/todos$/);
+    model.addTodo('misrouted');
+    await model.idle();
+    net.answerFromProxy(undefined);
+    // Sent, its list read (there), sent once more, given up with a notice.
+    expect(net.log.filter((r) => r.startsWith('POST ')).length).toBe(3);
+    expect(model.state.notices).toEqual([{ kind: 'refused', title: 'misrouted' }]);
+    expect(model.state.deadLink).toBe(false);
+    expect(model.state.unsaved).toBe(0);
+    await expect.poll(titles).toEqual(['  kept']);
+    expect(await onServer()).toEqual(['  kept']);
+  });
+
   it('keeps what was typed on a dead link, and starts a new list with it', async () => {
     const dead = newModel('AAAAAAAAAAAAAAAAAAAAAA');
     await dead.idle();
