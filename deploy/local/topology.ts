@@ -1,8 +1,13 @@
-import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, startProcess, waitForHttp, type RunningProcess } from '@cloud-todo/testkit';
+import {
+  appendOutputTo,
+  freePort,
+  startProcess,
+  waitForHttp,
+  type RunningProcess,
+} from '@cloud-todo/testkit';
 import { Monitoring, type MonitoringOptions } from '../monitoring/monitoring.ts';
 import { assertApiBuilt, runMigrations, startApiProcess } from './api-instance.ts';
 import { HaproxyAdmin, type ServerStat } from './haproxy-admin.ts';
@@ -229,7 +234,8 @@ export class Topology {
       ),
     );
     await this.database.dispose();
-    await rm(this.runDir, { recursive: true, force: true });
+    // Log streams of the processes just stopped may still flush into it for a moment.
+    await rm(this.runDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   }
 
   /** Starts HAProxy with the rendered config; resolves once every server is UP. */
@@ -263,10 +269,7 @@ export class Topology {
 
   #logToFile(process: RunningProcess, name: string): void {
     if (!this.#options.logToFiles) return;
-    const file = createWriteStream(join(this.runDir, `${name}.log`), { flags: 'a' });
-    process.child.stdout?.pipe(file, { end: false });
-    process.child.stderr?.pipe(file, { end: false });
-    void process.exited.then(() => file.end());
+    void appendOutputTo(process, join(this.runDir, `${name}.log`));
   }
 
   /** Last resort when the owning process exits without `stop()`: no orphans. */

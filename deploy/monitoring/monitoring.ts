@@ -1,8 +1,13 @@
-import { createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort, startProcess, waitForHttp, type RunningProcess } from '@cloud-todo/testkit';
+import {
+  appendOutputTo,
+  freePort,
+  startProcess,
+  waitForHttp,
+  type RunningProcess,
+} from '@cloud-todo/testkit';
 import { AlertReceiver, type ReceivedAlert } from './alert-receiver.ts';
 import { renderAlertRules, type AlertTiming } from './alert-rules.ts';
 import {
@@ -74,10 +79,7 @@ export class Monitoring {
       const process = startProcess(command, args, env ? { env } : {});
       processes.push(process);
       if (options.logToFiles) {
-        const file = createWriteStream(join(dir, `${name}.log`), { flags: 'a' });
-        process.child.stdout?.pipe(file, { end: false });
-        process.child.stderr?.pipe(file, { end: false });
-        void process.exited.then(() => file.end());
+        void appendOutputTo(process, join(dir, `${name}.log`));
       }
       return process;
     };

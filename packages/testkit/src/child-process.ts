@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** A child process whose output is kept, so a failing test can show it. */
@@ -59,6 +60,25 @@ export function startProcess(
       return result;
     },
   };
+}
+
+/**
+ * Appends a process's stdout and stderr to `path` until both are closed: 'close', not
+ * 'exit', since its last lines (a server's shutdown log) may still be in the pipes when it
+ * has exited, and a write after end() would throw in the process that runs it. Resolves
+ * once the file holds all of it.
+ */
+export function appendOutputTo(process: RunningProcess, path: string): Promise<void> {
+  const file = createWriteStream(path, { flags: 'a' });
+  const written = new Promise<void>((resolve) => {
+    file.once('finish', resolve);
+    // A log file that cannot be written must not take the process down with it.
+    file.once('error', () => resolve());
+  });
+  process.child.stdout?.pipe(file, { end: false });
+  process.child.stderr?.pipe(file, { end: false });
+  process.child.once('close', () => file.end());
+  return written;
 }
 
 /**

@@ -13,6 +13,7 @@ export {
   type ThrowawayCluster,
 } from './postgres.ts';
 export {
+  appendOutputTo,
   startProcess,
   waitForHttp,
   type RunningProcess,
