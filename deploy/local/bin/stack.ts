@@ -56,8 +56,15 @@ async function main(): Promise<void> {
     console.log(`\n${signal}: stopping everything the stack started…`);
     // While it is still starting, startTopology's result is stopped below.
     if (!state.topology) return;
-    await clearStackState(state.topology.runDir);
-    await state.topology.stop();
+    try {
+      await clearStackState(state.topology.runDir);
+      await state.topology.stop();
+    } catch (error) {
+      console.error(
+        `stack: stopping failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      process.exit(1);
+    }
     console.log('stopped.');
     process.exit(0);
   };

@@ -155,7 +155,7 @@ test('npm run stack: serves the app through HAProxy, Ctrl-C stops everything it 
   const all = started.flatMap((pid) => [pid, ...children(pid)]);
 
   stack.child.kill('SIGINT');
-  expect(await stack.exited).toBe(0);
+  expect(await stack.exited, stack.output()).toBe(0);
   expect(stack.output()).toContain('stopped.');
   await sleep(500);
   expect(all.filter(alive)).toEqual([]);

@@ -187,7 +187,9 @@ export async function startThrowawayCluster(): Promise<ThrowawayCluster> {
     async destroy() {
       await thaw().catch(() => undefined);
       await stop('immediate').catch(() => undefined);
-      await rm(dataDir, { recursive: true, force: true });
+      // An archive_command (pgBackRest) that the stop interrupted may still write into the
+      // repository below dataDir for a moment: retry on ENOTEMPTY instead of failing.
+      await rm(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
     },
   };
 }
