@@ -372,9 +372,15 @@ export class TodoModel {
       }
       case 'add': {
         const todo = await this.#api.createTodo(await this.#list(), task.title, task.key);
+        // A replay (its first answer was lost, the page reloaded) may find the todo already
+        // read from the server under its server id: it takes that item's place, not a second.
+        const shownAs = this.#localIds.get(todo.id);
         this.#serverIds.set(task.id, todo.id);
         this.#localIds.set(todo.id, task.id);
-        this.#confirmed = [...this.#confirmed, this.#fromServer(todo)];
+        const created = this.#fromServer(todo);
+        this.#confirmed = this.#confirmed.some((t) => t.id === shownAs)
+          ? this.#confirmed.map((t) => (t.id === shownAs ? created : t))
+          : [...this.#confirmed, created];
         return;
       }
       case 'toggle':

@@ -174,6 +174,10 @@ describe('the outbox', () => {
     await next.idle();
     expect(next.state.unsaved).toBe(0);
     expect(await onServer()).toEqual(['x typed before the reload']);
+    // The new page read the list (with the todo) before its replay: still one item.
+    expect(next.state.todos.map((t) => `${t.completed ? 'x' : ' '} ${t.title}`)).toEqual([
+      'x typed before the reload',
+    ]);
   });
 
   it('creates a new list only with its first todo, with one key across retries', async () => {
