@@ -143,6 +143,13 @@ describe('compose.yaml', () => {
     }
   });
 
+  test('the API trusts exactly the one proxy in front of it, HAProxy', () => {
+    expect(services['lb']?.image).toMatch(/^haproxy:/);
+    for (const [name, service] of Object.entries(services).filter(([n]) => n.startsWith('api-'))) {
+      expect(service.environment?.['TRUST_PROXY_HOPS'], name).toBe('1');
+    }
+  });
+
   test('the database password is not written in the file', async () => {
     const text = await readFile(COMPOSE_FILE, 'utf8');
     for (const line of text.split('\n').filter((l) => /PASSWORD:/.test(l))) {
