@@ -9,6 +9,7 @@
  * 10 s. Needs the AWS CLI only with --profile.
  */
 import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 
 const args = process.argv.slice(2);
 const waitSeconds = Number(process.env.SMOKE_WAIT_SECONDS ?? 120);
@@ -87,10 +88,12 @@ await step(`the web page answers within ${waitSeconds} s`, async () => {
 });
 
 const json = { 'content-type': 'application/json' };
+// Every first-party client sends a key with every create (docs/api.md, "Outcomes of a write").
+const keyed = () => ({ ...json, 'idempotency-key': randomUUID() });
 const list = await step('POST /api/lists creates a list', async () => {
   const response = await request(`${base}/api/lists`, {
     method: 'POST',
-    headers: json,
+    headers: keyed(),
     body: JSON.stringify({ title: 'smoke test' }),
   });
   expectStatus(response, 201, 'POST /api/lists');
@@ -105,7 +108,7 @@ await step('POST a todo, then GET it back from the list', async () => {
   const title = `smoke ${new Date().toISOString()}`;
   const created = await request(todos, {
     method: 'POST',
-    headers: json,
+    headers: keyed(),
     body: JSON.stringify({ title }),
   });
   expectStatus(created, 201, 'POST todos');
