@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 
 // Every `npm run …` that a document names must exist in the package it runs in, and every
 // relative link (with its #anchor, for Markdown targets) must resolve: English and German
-// docs alike, READMEs included.
+// docs alike, READMEs included. And every figure requirements.md quotes from operations.md or
+// backup.md must be the one those pages give.
 const root = resolve(import.meta.dirname, '..');
 const skip = new Set(['node_modules', '.git', 'dist', 'data', 'coverage', 'cdk.out']);
 
@@ -131,6 +132,197 @@ export function relativeLinks(text: string): { line: number; target: string }[] 
   return links;
 }
 
+/** The Markdown tables outside code: header cells and rows of cells, `**` and backticks dropped. */
+export function markdownTables(text: string): { header: string[]; rows: string[][] }[] {
+  const tables: { header: string[]; rows: string[][] }[] = [];
+  const cells = (line: string) =>
+    line
+      .trim()
+      .replace(/^\||\|$/g, '')
+      .split(' | ')
+      .map((cell) => cell.replace(/\*\*|`/g, '').trim());
+  let inFence = false;
+  let current: { header: string[]; rows: string[][] } | undefined;
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (/^\s*(```|~~~)/.test(line)) inFence = !inFence;
+    if (inFence || !/^\s*\|.*\|\s*$/.test(line)) current = undefined;
+    else if (current) current.rows.push(cells(line));
+    else if (/^\s*\|(\s*:?-+:?\s*\|)+\s*$/.test(lines[i + 1] ?? '')) {
+      current = { header: cells(line), rows: [] };
+      tables.push(current);
+      i++; // the line under the header
+    }
+  }
+  return tables;
+}
+
+/**
+ * A figure that requirements.md quotes in its "last measured" column, and where it is measured.
+ * `quoted` finds it in the requirement's row (first capture group, exactly one match); the
+ * source cell is the one in the column headed `column`, in the row whose first cell is `row`
+ * (or the `row`-th row of that table), and `value` finds the figure there (default: the first
+ * number in the cell).
+ */
+interface Quote {
+  readonly nfr: string;
+  readonly quoted: RegExp;
+  readonly source: 'docs/operations.md' | 'docs/backup.md';
+  readonly row: string | number;
+  readonly column: string;
+  readonly value?: RegExp;
+}
+
+const OPS = 'docs/operations.md';
+const BACKUP = 'docs/backup.md';
+const AZ_LOSS = 'loss of AZ b (api + web)';
+const DB_RESTART = 'database restart (5 s down)';
+const BEFORE_TARGET = 'before the target (missing)';
+/** The restore drill's figures are in both pages' tables; each must agree with requirements.md. */
+const restoreDrill = (source: Quote['source']): Quote[] => [
+  {
+    nfr: 'NFR-2',
+    quoted: /(\d+) acknowledged writes before the target/,
+    source,
+    row: 0,
+    column: BEFORE_TARGET,
+    value: /^(\d+)/,
+  },
+  {
+    nfr: 'NFR-2',
+    quoted: /before the target, (\d+) missing/,
+    source,
+    row: 0,
+    column: BEFORE_TARGET,
+    value: /\((\d+)\)/,
+  },
+  { nfr: 'NFR-2', quoted: /RPO ([\d.]+) s/, source, row: 0, column: 'RPO' },
+  { nfr: 'NFR-3', quoted: /RTO ([\d.]+) s/, source, row: 0, column: 'RTO' },
+];
+export const QUOTES: readonly Quote[] = [
+  {
+    nfr: 'NFR-1',
+    quoted: /AZ loss under load, (\d+) requests/,
+    source: OPS,
+    row: AZ_LOSS,
+    column: 'requests',
+  },
+  { nfr: 'NFR-1', quoted: /(\d+) given up/, source: OPS, row: AZ_LOSS, column: 'gave up' },
+  { nfr: 'NFR-1', quoted: /given up, (\d+) lost/, source: OPS, row: AZ_LOSS, column: 'lost' },
+  {
+    nfr: 'NFR-1',
+    quoted: /recovered in ([\d.]+) s/,
+    source: OPS,
+    row: AZ_LOSS,
+    column: 'time to recover',
+  },
+  {
+    nfr: 'NFR-1',
+    quoted: /rolling restart (\d+) errors/,
+    source: OPS,
+    row: 'rolling restart (2 api)',
+    column: 'client-visible errors',
+  },
+  {
+    nfr: 'NFR-2',
+    quoted: /(\d+) acknowledged writes, \d+ lost/,
+    source: OPS,
+    row: DB_RESTART,
+    column: 'acknowledged (writes)',
+    value: /\((\d+)\)/,
+  },
+  {
+    nfr: 'NFR-2',
+    quoted: /acknowledged writes, (\d+) lost/,
+    source: OPS,
+    row: DB_RESTART,
+    column: 'lost',
+  },
+  { nfr: 'NFR-2', quoted: /(\d+) duplicated/, source: OPS, row: DB_RESTART, column: 'duplicated' },
+  {
+    nfr: 'NFR-3',
+    quoted: /first success ([\d.]+) s/,
+    source: OPS,
+    row: DB_RESTART,
+    column: 'time to recover',
+    value: /first success ([\d.]+) s/,
+  },
+  {
+    nfr: 'NFR-3',
+    quoted: /([\d.]+) s from the stop/,
+    source: OPS,
+    row: DB_RESTART,
+    column: 'time to recover',
+    value: /([\d.]+) s from the stop/,
+  },
+  ...restoreDrill(OPS),
+  ...restoreDrill(BACKUP),
+];
+
+/**
+ * Compares every quoted figure with its source, and requires a quote for every number in a
+ * "last measured" cell that links to operations.md or backup.md. Returns the problems.
+ */
+export function checkQuotedFigures(
+  requirements: string,
+  read: (source: Quote['source']) => string,
+  quotes: readonly Quote[] = QUOTES,
+): string[] {
+  const problems: string[] = [];
+  const lastMeasured = new Map(
+    [...requirements.matchAll(/^\| (NFR-\d+) \|(?:.*\|)? ([^|]*) \|\s*$/gm)].map((m) => [
+      m[1]!,
+      m[2]!,
+    ]),
+  );
+  const covered = new Map<string, Set<number>>();
+  for (const q of quotes) {
+    const where = `${q.nfr} /${q.quoted.source}/`;
+    const cell = lastMeasured.get(q.nfr);
+    const matches = cell ? [...cell.matchAll(new RegExp(q.quoted.source, 'dg'))] : [];
+    if (matches.length !== 1) {
+      problems.push(`${where}: ${matches.length} matches in requirements.md's last column, not 1`);
+      continue;
+    }
+    const quoted = matches[0]!;
+    covered.set(q.nfr, (covered.get(q.nfr) ?? new Set()).add(quoted.indices![1]![0]));
+    const tables = markdownTables(read(q.source)).filter((t) => t.header.includes(q.column));
+    const cells = tables.flatMap((t) => {
+      const row = typeof q.row === 'number' ? t.rows[q.row] : t.rows.find((r) => r[0] === q.row);
+      return row ? [row[t.header.indexOf(q.column)] ?? ''] : [];
+    });
+    if (cells.length !== 1) {
+      problems.push(
+        `${where}: ${cells.length} rows "${q.row}" with a column "${q.column}" in ${q.source}, not 1`,
+      );
+      continue;
+    }
+    const measured = (q.value ?? /(\d+(?:\.\d+)?)/).exec(cells[0]!)?.[1];
+    if (measured !== quoted[1]) {
+      problems.push(
+        `${where}: requirements.md says ${quoted[1]}, ${q.source} (${typeof q.row === 'number' ? `row ${q.row + 1}` : q.row} › ${q.column}) says ${measured ?? `nothing in "${cells[0]}"`}`,
+      );
+    }
+  }
+  for (const [nfr, cell] of lastMeasured) {
+    if (!/\]\((?:\.\.\/)?(operations|backup)\.md/.test(cell)) continue;
+    // Numbers in link targets and code (a command) are not figures.
+    const text = cell.replace(/\]\([^)]*\)|`[^`]*`/g, (skipped) => ' '.repeat(skipped.length));
+    for (const m of text.matchAll(/\d+(?:\.\d+)?/g)) {
+      if (!covered.get(nfr)?.has(m.index)) {
+        problems.push(
+          `${nfr}: the figure in "${cell
+            .slice(m.index, m.index + 24)
+            .split(/[,;(]/)[0]!
+            .trim()}" has no entry in QUOTES`,
+        );
+      }
+    }
+  }
+  return problems;
+}
+
 describe('docs', () => {
   it('are found (English and German)', () => {
     const names = files.map(rel);
@@ -181,6 +373,11 @@ describe('docs', () => {
     expect(checked).toBeGreaterThan(20);
     expect(problems).toEqual([]);
   });
+  it('quote the figures of operations.md and backup.md as those pages give them', () => {
+    const read = (path: string) => readFileSync(join(root, path), 'utf8');
+    expect(QUOTES.length).toBeGreaterThan(10);
+    expect(checkQuotedFigures(read('docs/requirements.md'), read)).toEqual([]);
+  });
 });
 
 describe('the checks themselves', () => {
@@ -220,5 +417,27 @@ describe('the checks themselves', () => {
       'kontrolle-1',
       'npm-run-x-cli',
     ]);
+  });
+  it('find a quoted figure that its source does not give, and a figure with no quote', () => {
+    const requirements = [
+      '| id | last measured |',
+      '| --- | --- |',
+      '| NFR-1 | Local: rolling restart 0 errors, 7 retries ([operations.md](operations.md)) |',
+    ].join('\n');
+    const operations = [
+      '| scenario | client-visible errors |',
+      '| --- | --- |',
+      '| rolling restart (2 api) | **2** |',
+    ].join('\n');
+    const quotes = QUOTES.filter((q) => q.quoted.source.startsWith('rolling restart'));
+    expect(quotes).toHaveLength(1);
+    expect(checkQuotedFigures(requirements, () => operations, quotes)).toEqual([
+      'NFR-1 /rolling restart (\\d+) errors/: requirements.md says 0, docs/operations.md (rolling restart (2 api) › client-visible errors) says 2',
+      'NFR-1: the figure in "7 retries" has no entry in QUOTES',
+    ]);
+    const fixed = operations.replace('**2**', '**0**');
+    expect(
+      checkQuotedFigures(requirements.replace(', 7 retries', ''), () => fixed, quotes),
+    ).toEqual([]);
   });
 });
