@@ -40,6 +40,7 @@ export interface Messages {
   readonly refused: (title: string) => string;
   readonly editedGone: string;
   readonly editedChanged: (title: string) => string;
+  readonly editedToggled: (completed: boolean) => string;
   readonly deleted: (title: string) => string;
   readonly cleared: string;
   readonly undo: string;
@@ -92,6 +93,8 @@ const en: Messages = {
   refused: (title) => `A change${title ? ` to “${title}”` : ''} could not be saved.`,
   editedGone: 'The todo you were editing was deleted by someone else.',
   editedChanged: (title) => `Someone else changed the todo you are editing to “${title}”.`,
+  editedToggled: (completed) =>
+    `Someone else marked the todo you are editing as ${completed ? 'completed' : 'active'}.`,
   deleted: (title) => `Deleted “${title}”.`,
   cleared: 'Completed todos cleared.',
   undo: 'Undo',
@@ -149,6 +152,8 @@ const de: Messages = {
     `Eine Änderung${title ? ` an „${title}“` : ''} konnte nicht gespeichert werden.`,
   editedGone: 'Die Aufgabe in Bearbeitung wurde von jemand anderem gelöscht.',
   editedChanged: (title) => `Jemand anderes hat die Aufgabe in Bearbeitung in „${title}“ geändert.`,
+  editedToggled: (completed) =>
+    `Jemand anderes hat die Aufgabe in Bearbeitung als ${completed ? 'erledigt' : 'offen'} markiert.`,
   deleted: (title) => `„${title}“ gelöscht.`,
   cleared: 'Erledigte Aufgaben entfernt.',
   undo: 'Rückgängig',

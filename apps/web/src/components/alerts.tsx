@@ -1,3 +1,5 @@
+import type { ComponentChildren } from 'preact';
+import { useLayoutEffect, useRef } from 'preact/hooks';
 import type { Messages } from '../i18n.ts';
 import type { ModelState } from '../todo-model.ts';
 
@@ -11,6 +13,8 @@ export interface AlertsProps {
   readonly onStartNew: () => void;
   readonly onUndo: () => void;
   readonly onCommit: () => void;
+  /** A bar that had the focus went away by itself (its time ran out, the change was saved). */
+  readonly onFocusLost: () => void;
 }
 
 /**
@@ -18,6 +22,28 @@ export interface AlertsProps {
  * server refused (role=alert), changes waiting for it and the undo bar (role=status). The
  * live regions stay in the page so that screen readers announce what appears in them.
  */
+/** A bar of the status region that hands the focus on when it disappears while it has it. */
+function Bar({ class: className, onFocusLost, children }: BarProps) {
+  const ref = useRef<HTMLDivElement>(null);
+  useLayoutEffect(() => {
+    const bar = ref.current;
+    return () => {
+      if (bar?.contains(document.activeElement)) onFocusLost();
+    };
+  }, []);
+  return (
+    <div class={className} ref={ref}>
+      {children}
+    </div>
+  );
+}
+
+interface BarProps {
+  readonly class: string;
+  readonly onFocusLost: () => void;
+  readonly children: ComponentChildren;
+}
+
 export function Alerts({ t, state, editNotice, ...on }: AlertsProps) {
   const notices = state.notices.map((n) => (n.kind === 'gone' ? t.gone : t.refused)(n.title));
   if (editNotice) notices.push(editNotice);
@@ -49,17 +75,17 @@ export function Alerts({ t, state, editNotice, ...on }: AlertsProps) {
       </div>
       <div role="status">
         {(state.offline || state.unsaved > 0) && !state.deadLink && (
-          <div class="alert unsaved">
+          <Bar class="alert unsaved" onFocusLost={on.onFocusLost}>
             <p>
               {state.offline && t.offline} {state.unsaved > 0 && t.unsaved(state.unsaved)}
             </p>
             <button class="retry" onClick={on.onRetry}>
               {t.retryNow}
             </button>
-          </div>
+          </Bar>
         )}
         {undo && (
-          <div class="alert undo">
+          <Bar class="alert undo" onFocusLost={on.onFocusLost}>
             <p>{undo.kind === 'destroy' ? t.deleted(undo.title) : t.cleared}</p>
             <button class="undo" onClick={on.onUndo}>
               {t.undo}
@@ -67,7 +93,7 @@ export function Alerts({ t, state, editNotice, ...on }: AlertsProps) {
             <button class="commit" onClick={on.onCommit}>
               {t.ok}
             </button>
-          </div>
+          </Bar>
         )}
       </div>
     </div>

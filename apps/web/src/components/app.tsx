@@ -48,7 +48,8 @@ export function App({ model, lists: initialLists, initialLanguage, initialTheme 
   const filter = useHashFilter();
   const [editingId, setEditingId] = useState<string | null>(null);
   const [editNotice, setEditNotice] = useState('');
-  const editStart = useRef('');
+  /** The edited todo as the edit found it (or as last announced). */
+  const editStart = useRef({ title: '', completed: false });
   const [lists, setLists] = useState(initialLists);
   const [language, setLanguage] = useState(initialLanguage);
   const [theme, setTheme] = useState(initialTheme);
@@ -92,7 +93,13 @@ export function App({ model, lists: initialLists, initialLanguage, initialTheme 
   }, [listId, loaded, title, state.deadLink, t]);
 
   const counts = countTodos(state.todos);
-  const shown = visibleTodos(state.todos, filter);
+  const visible = visibleTodos(state.todos, filter);
+  // The todo being edited stays in view (and its typing with it) when a change elsewhere
+  // moves it out of the filter; it leaves once the edit ends.
+  const shown =
+    editingId === null || visible.some((todo) => todo.id === editingId)
+      ? visible
+      : state.todos.filter((todo) => todo.id === editingId || visible.includes(todo));
   const editedTodo = state.todos.find((todo) => todo.id === editingId);
 
   useEffect(() => {
@@ -101,11 +108,14 @@ export function App({ model, lists: initialLists, initialLanguage, initialTheme 
     if (!editedTodo) {
       setEditNotice(t.editedGone);
       setEditingId(null);
-    } else if (editedTodo.title !== editStart.current) {
+    } else if (editedTodo.title !== editStart.current.title) {
       setEditNotice(t.editedChanged(editedTodo.title));
-      editStart.current = editedTodo.title;
+      editStart.current = { ...editStart.current, title: editedTodo.title };
+    } else if (editedTodo.completed !== editStart.current.completed) {
+      setEditNotice(t.editedToggled(editedTodo.completed));
+      editStart.current = { ...editStart.current, completed: editedTodo.completed };
     }
-  }, [editingId, editedTodo?.title, t]);
+  }, [editingId, editedTodo?.title, editedTodo?.completed, t]);
 
   const editing =
     editingId !== null && shown.some((todo) => todo.id === editingId) ? editingId : null;
@@ -150,7 +160,11 @@ export function App({ model, lists: initialLists, initialLanguage, initialTheme 
                 model.destroy(id);
               }}
               onEdit={(id) => {
-                editStart.current = state.todos.find((todo) => todo.id === id)?.title ?? '';
+                const todo = state.todos.find((item) => item.id === id);
+                editStart.current = {
+                  title: todo?.title ?? '',
+                  completed: todo?.completed ?? false,
+                };
                 setEditNotice('');
                 setEditingId(id);
               }}
@@ -185,9 +199,25 @@ export function App({ model, lists: initialLists, initialLanguage, initialTheme 
             setEditNotice('');
             newTodoRef.current?.focus();
           }}
-          onStartNew={() => model.startNewList()}
-          onUndo={() => model.undo()}
+          onStartNew={() => {
+            model.startNewList();
+            newTodoRef.current?.focus();
+          }}
+          onUndo={() => {
+            const undone = state.undo;
+            // From the bar, back to the todo that came back (else onFocusLost: the input).
+            if (undone?.kind === 'destroy' && document.activeElement?.closest('.alert.undo'))
+              focusToggle(undone.id);
+            model.undo();
+          }}
           onCommit={() => model.commit()}
+          onFocusLost={() =>
+            // Unless the action that removed the bar put the focus somewhere already.
+            requestAnimationFrame(() => {
+              const active = document.activeElement;
+              if (!active || active === document.body) newTodoRef.current?.focus();
+            })
+          }
         />
         <ListsBar
           t={t}

@@ -146,6 +146,25 @@ describe('keyboard only, the new controls', () => {
     expect(await tabTo(app, 'button.undo')).toBe(true);
     await keys.press('Enter');
     expect(await app.titles()).toEqual(['keep me']);
+    // The focus goes back to the todo that came back, never to the page's body.
+    await app.expectEventually(() => focused(app), 'input.toggle@0');
+    // OK sends the deletion and puts the focus into the input.
+    await keys.press('Delete');
+    expect(await tabTo(app, 'button.commit')).toBe(true);
+    await keys.press('Enter');
+    await app.expectEventually(() => focused(app), 'input.new-todo');
+    await keys.type('keep me');
+    await keys.press('Enter');
+    await app.settled();
+    // A bar that runs out while it has the focus hands it on too.
+    expect(await tabTo(app, 'input.toggle@0')).toBe(true);
+    await keys.press('Delete');
+    expect(await tabTo(app, 'button.undo')).toBe(true);
+    await app.page.locator('.alert.undo').waitFor({ state: 'detached', timeout: 10_000 });
+    await app.expectEventually(() => focused(app), 'input.new-todo');
+    await keys.type('keep me');
+    await keys.press('Enter');
+    await app.settled();
 
     expect(await tabTo(app, 'input.list-title')).toBe(true);
     await keys.type('Chores');

@@ -96,4 +96,31 @@ describe('two browsers on one list, one process on PGlite', () => {
     );
     expect(await bob.titles()).toEqual(['feed the cat and the dog']);
   });
+
+  it('keeps an edit on a filter that a tick elsewhere moves its todo out of, and says so', async () => {
+    const alice = await open('/');
+    await alice.add('feed the cat', 'water the plants');
+    const path = new URL(alice.page.url()).pathname;
+    const bob = await open(`${path}#/active`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const edit = await bob.startEditing(0);
+    await edit.fill('feed the cat and the dog');
+
+    await alice.item(0).locator('.toggle').check();
+    await alice.settled();
+    await bob.expectEventually(
+      () => bob.alert.textContent(),
+      expect.stringContaining('Someone else marked the todo you are editing as completed.'),
+    );
+    // Still there, still being edited, the typing untouched; saved as the last write.
+    expect(await edit.inputValue()).toBe('feed the cat and the dog');
+    await edit.press('Enter');
+    await bob.settled();
+    // The edit over, the completed todo leaves the Active view.
+    expect(await bob.titles()).toEqual(['water the plants']);
+    await alice.expectEventually(
+      () => alice.titles(),
+      ['feed the cat and the dog', 'water the plants'],
+    );
+  });
 });

@@ -137,6 +137,8 @@ describe('Persistence', () => {
     expect(await app.page.locator('.todo-list .unsaved').count()).toBe(1);
     await app.page.getByRole('button', { name: 'Start a new list with what you typed' }).click();
     await app.settled();
+    // The button is gone with the alert: the focus is in the input, ready for the next todo.
+    expect(await app.page.evaluate(() => document.activeElement?.className)).toBe('new-todo');
     expect(app.listId()).not.toBe('CCCCCCCCCCCCCCCCCCCCCC');
     expect(await app.alert.textContent()).toBe('');
     expect((await e2e.server.listTodos(app.listId())).map((t) => t.title)).toEqual(['not lost']);
