@@ -28,7 +28,9 @@ export function ListsBar({ t, listId, title, lists, onRename, onForget }: ListsB
     try {
       if (navigator.share && matchMedia('(pointer: coarse)').matches)
         await navigator.share({ url });
-      else await navigator.clipboard.writeText(url);
+      // Plain HTTP on a public address (the course's load balancer) has no Clipboard API.
+      else if (navigator.clipboard) await navigator.clipboard.writeText(url);
+      else if (!copyBySelection(url)) throw new Error('no clipboard');
       setCopied(true);
     } catch {
       // Cancelled, or no clipboard: the address bar still holds the link.
@@ -77,4 +79,20 @@ export function ListsBar({ t, listId, title, lists, onRename, onForget }: ListsB
       )}
     </section>
   );
+}
+
+/** The clipboard of an insecure page: copy a selected, off-screen text (a user gesture). */
+function copyBySelection(text: string): boolean {
+  const field = document.createElement('textarea');
+  field.value = text;
+  field.setAttribute('readonly', '');
+  field.style.position = 'fixed';
+  field.style.opacity = '0';
+  document.body.append(field);
+  field.select();
+  try {
+    return document.execCommand('copy');
+  } finally {
+    field.remove();
+  }
 }

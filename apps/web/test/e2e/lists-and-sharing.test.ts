@@ -2,7 +2,9 @@
 // shared link, the list's name and link are visible and copyable, and deletions can be
 // undone.
 import { describe, expect, it } from 'vitest';
+import { launchChromium } from '../support/browser.ts';
 import { useE2e } from '../support/e2e.ts';
+import { TodoPage } from '../support/todo-page.ts';
 
 const e2e = useE2e();
 
@@ -51,6 +53,36 @@ describe('My lists', () => {
 });
 
 describe('Sharing', () => {
+  it('copies the link on plain HTTP at a public name too, where there is no Clipboard API', async () => {
+    // The course's load balancer is HTTP-only: not a secure context, so no navigator.clipboard.
+    const browser = await launchChromium(['--host-resolver-rules=MAP todo.example 127.0.0.1']);
+    try {
+      const context = await browser.newContext({
+        locale: 'en-US',
+        permissions: ['clipboard-read', 'clipboard-write'],
+      });
+      const app = await TodoPage.open(context, `http://todo.example:${new URL(e2e.url).port}/`);
+      expect(await app.page.evaluate(() => [isSecureContext, 'clipboard' in navigator])).toEqual([
+        false,
+        false,
+      ]);
+      await app.add('shared over HTTP');
+      await app.page.locator('.copy-link').click();
+      await app.expectEventually(
+        () => app.page.locator('.lists [role="status"]').textContent(),
+        'Link copied.',
+      );
+      // Read back where the Clipboard API exists (loopback is a secure context).
+      const reader = await context.newPage();
+      await reader.goto(`${e2e.url}/`);
+      expect(await reader.evaluate(() => navigator.clipboard.readText())).toBe(
+        `http://todo.example:${new URL(e2e.url).port}/lists/${app.listId()}`,
+      );
+    } finally {
+      await browser.close();
+    }
+  });
+
   it('says what the link is, copies it, and shows the list’s name as heading and page title', async () => {
     const app = await e2e.open('/', { permissions: ['clipboard-read', 'clipboard-write'] });
     expect(await app.page.locator('.copy-link').count()).toBe(0);

@@ -6,11 +6,12 @@ import {
 } from 'playwright-core';
 import { CHROMIUM_FLAGS, CHROMIUM_PATH } from '@cloud-todo/testkit';
 
-export function launchChromium(): Promise<Browser> {
+/** `extraArgs`: more Chromium flags, e.g. `--host-resolver-rules` for a non-loopback name. */
+export function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
-    args: [...CHROMIUM_FLAGS],
+    args: [...CHROMIUM_FLAGS, ...extraArgs],
   });
 }
 
