@@ -81,7 +81,7 @@ test('password rotated under load: 503 until the new one arrives, no 500, no res
         await client.query(
           `select pg_terminate_backend(pid) from pg_stat_activity where usename = '${ROLE}'
              and pid not in (select pid from pg_stat_activity where usename = '${ROLE}'
-               and query not ilike 'listen%' order by backend_start limit 2)`,
+               and application_name = 'cloud-todo-api' order by backend_start limit 2)`,
         );
       });
       await sleep(3_000);
@@ -100,7 +100,7 @@ test('password rotated under load: 503 until the new one arrives, no 500, no res
   console.log(
     `${refused.length} answers 503 while the password was stale; first write ${recovery?.toFixed(0)} ms after delivery; outage log lines per instance ${JSON.stringify(logged.map((l) => l.length))}\n${logged
       .flat()
-      .map((l) => l.slice(0, 220))
+      .map((l) => logMessage(l))
       .join('\n')}; errors ${JSON.stringify(errorsByOutcome(load))}`,
   );
   expectAcknowledgedMeansCommitted(outcome, topology, pidsBefore);
@@ -134,3 +134,18 @@ test('password rotated under load: 503 until the new one arrives, no 500, no res
   expect(list.status).toBe(201);
   expect((await topology.stat(first as (typeof apis)[number])).status).toMatch(/UP/);
 });
+
+/** A JSON log line as `time level msg: error code`, for the test's output. */
+function logMessage(line: string): string {
+  try {
+    const { time, level, msg, err } = JSON.parse(line) as {
+      time: number;
+      level: number;
+      msg: string;
+      err?: { code?: string; message?: string };
+    };
+    return `${new Date(time).toISOString()} ${level} ${msg}: ${err?.code ?? ''} ${err?.message ?? ''}`;
+  } catch {
+    return line.slice(0, 220);
+  }
+}

@@ -15,20 +15,27 @@ export type DatabaseStage = 'connect' | 'statement';
  * Turns a stream of failures and successes into episodes, so that an outage (or a rotated
  * password) is logged once when it starts and once when it ends, not once per request.
  *
- * An episode that new connections are part of (refused, a wrong password, a timeout while
- * connecting) ends only with a new connection that opens: during a password rotation the
- * pool's older connections keep working while every new one fails with 28P01, and their
- * successes must not end the episode, only for the next failed connection to start another.
+ * An episode ends with a success after `quietMs` without a failure: a fault rarely fails every
+ * request (a backend terminated under one request while the next succeeds elsewhere), and
+ * without that hysteresis one fault would log a string of short episodes. An episode that new
+ * connections are part of (refused, a wrong password, a timeout while connecting) ends only
+ * once a new connection has opened: during a password rotation the pool's older connections
+ * keep working while every new one fails with 28P01, for as long as the rotation lasts.
  */
 export class DatabaseAvailability {
   readonly #events: AvailabilityEvents;
+  readonly #quietMs: number;
+  readonly #now: () => number;
   #since: number | undefined;
+  #lastFailure = 0;
   #failures = 0;
   /** New connections failed in this episode, and none has opened since. */
   #connectsFailing = false;
 
-  constructor(events: AvailabilityEvents) {
+  constructor(events: AvailabilityEvents, options: { quietMs?: number; now?: () => number } = {}) {
     this.#events = events;
+    this.#quietMs = options.quietMs ?? 5_000;
+    this.#now = options.now ?? (() => performance.now());
   }
 
   /** True while an episode is open. */
@@ -39,9 +46,10 @@ export class DatabaseAvailability {
   failed(error: unknown, stage: DatabaseStage): void {
     if (!isDatabaseUnavailable(error)) return;
     this.#failures += 1;
+    this.#lastFailure = this.#now();
     if (stage === 'connect') this.#connectsFailing = true;
     if (this.#since === undefined) {
-      this.#since = performance.now();
+      this.#since = this.#lastFailure;
       this.#events.onUnavailable?.(error);
     }
   }
@@ -49,8 +57,10 @@ export class DatabaseAvailability {
   succeeded(stage: DatabaseStage): void {
     if (stage === 'connect') this.#connectsFailing = false;
     if (this.#since === undefined || this.#connectsFailing) return;
+    if (this.#now() - this.#lastFailure < this.#quietMs) return;
+    // Down from the first failure to the last: the quiet period was service as usual.
     const episode = {
-      downMs: Math.round(performance.now() - this.#since),
+      downMs: Math.round(this.#lastFailure - this.#since),
       failures: this.#failures,
     };
     this.#since = undefined;

@@ -1,42 +1,55 @@
 // Episodes of unavailability, as the log sees them: one line when one starts, one when it
-// ends. The failure tests drive it with real faults (deploy/test/failure); this pins the
-// rule that a rotated password needs: successes on old connections do not end an episode
-// that new connections are still failing.
+// ends. The failure tests drive it with real faults (deploy/test/failure); this pins its
+// rules on a clock of its own: an episode ends only after 5 s without a failure, and not
+// while new connections keep failing (a rotated password, old connections still fine).
 import { describe, expect, it } from 'vitest';
 import { DatabaseAvailability } from '../../src/db/database-availability.ts';
 
 const refused = Object.assign(new Error('password authentication failed'), { code: '28P01' });
 const cutOff = Object.assign(new Error('Query read timeout'), {});
 
+/** An availability tracker on a clock the test moves (`clock.ms`), with its log. */
 function tracked() {
   const log: string[] = [];
-  const availability = new DatabaseAvailability({
-    onUnavailable: () => log.push('unavailable'),
-    onAvailable: ({ failures }) => log.push(`available after ${failures}`),
-  });
-  return { availability, log };
+  const clock = { ms: 0 };
+  const availability = new DatabaseAvailability(
+    {
+      onUnavailable: () => log.push('unavailable'),
+      onAvailable: ({ failures, downMs }) => log.push(`available after ${failures} in ${downMs}`),
+    },
+    { quietMs: 5_000, now: () => clock.ms },
+  );
+  return { availability, log, clock };
 }
 
 describe('DatabaseAvailability', () => {
   it('keeps one episode while old connections work and new ones are refused', () => {
-    const { availability, log } = tracked();
+    const { availability, log, clock } = tracked();
     for (let i = 0; i < 5; i++) {
       availability.failed(refused, 'connect');
+      clock.ms += 6_000;
       availability.succeeded('statement');
     }
     expect(log).toEqual(['unavailable']);
     expect(availability.unavailable).toBe(true);
     availability.succeeded('connect');
-    expect(log).toEqual(['unavailable', 'available after 5']);
+    expect(log).toEqual(['unavailable', 'available after 5 in 24000']);
     expect(availability.unavailable).toBe(false);
   });
 
-  it('ends an episode of failed statements with the next statement that succeeds', () => {
-    const { availability, log } = tracked();
+  it('ends an episode with the first success after 5 s without a failure', () => {
+    const { availability, log, clock } = tracked();
     availability.failed(cutOff, 'statement');
-    availability.failed(cutOff, 'statement');
+    clock.ms += 100;
+    // A terminated backend under one request, the next one fine elsewhere: one episode.
     availability.succeeded('statement');
-    expect(log).toEqual(['unavailable', 'available after 2']);
+    availability.failed(cutOff, 'statement');
+    clock.ms += 4_999;
+    availability.succeeded('statement');
+    expect(log).toEqual(['unavailable']);
+    clock.ms += 1;
+    availability.succeeded('statement');
+    expect(log).toEqual(['unavailable', 'available after 2 in 100']);
   });
 
   it('ignores errors that are not about the database being away', () => {
