@@ -96,7 +96,7 @@ export function drillPlan(options: DrillOptions): string[] {
     case 'scale':
       return [
         `Scale drill for profile ${profile.name}:`,
-        `1. Read ${stacks.services}.${SERVICE_OUTPUTS.appUrl}, ${SERVICE_OUTPUTS.clusterName}, ${SERVICE_OUTPUTS.apiServiceName}.`,
+        `1. Read ${stacks.services}.${SERVICE_OUTPUTS.appUrl}, ${stacks.services}.${SERVICE_OUTPUTS.clusterName} and ${stacks.services}.${SERVICE_OUTPUTS.apiServiceName}.`,
         `2. Send GET /api/lists/<id>/todos at ${scaleRate(profile)} requests/s for ${LIMITS.scale.minutes} minutes at most (${scaleRate(profile) * 60 * LIMITS.scale.minutes} requests), ${LIMITS.scale.concurrency} at a time; the api's ${profile.api.minTasks} tasks scale out above ${profile.api.requestsPerTargetPerMinute} requests per task per minute.`,
         `3. Poll the api service's desired count every 15 s; stop early once it has grown.`,
         `4. Print the time to the first scale-out, the largest desired count, and the answers by status.`,
