@@ -19,7 +19,7 @@ export interface EventRoutesOptions {
 /** Under the ALB's 60 s idle timeout with room to spare. */
 export const HEARTBEAT_MS = 25_000;
 /** How long a client waits before it reconnects (the `retry:` field). */
-export const RECONNECT_MS = 1_000;
+export const RECONNECT_MS = 300;
 
 /**
  * `GET /api/lists/{listId}/events`: server-sent events, one `change` per change of the list
