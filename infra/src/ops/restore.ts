@@ -161,7 +161,7 @@ export function restorePlan(
     `   Encrypted with ${s('DatabaseKeyArn')} (inherited from the source; checked after the restore).`,
     `3. Wait until ${identifiers.restored} is available, printing its status.`,
     `4. Set its master password to the current one of ${s('DatabaseSecretArn')} (the restored one is that of the restore time), correct any setting that differs from step 2, wait.`,
-    `5. Switch: rename ${db} to ${identifiers.replaced}, then ${identifiers.restored} to ${db}. The database is unreachable between the two renames; the stack, its alarms, dashboard, backup selection, RDS event subscription and the secret's host then refer to the restored instance.`,
+    `5. Switch: rename ${db} to ${identifiers.replaced}, then ${identifiers.restored} to ${db}. The database is unreachable between the two renames; the stack, its alarms, dashboard, backup selection, RDS event subscription and the secret's host then refer to the restored instance. If the second rename fails, rename ${identifiers.replaced} back to ${db} and stop, printing what each identifier holds and the commands that finish or undo the switch.`,
     `6. Check that the secret's host is the endpoint of ${db} (correct it if not).`,
     `7. Redeploy the api (${v('ClusterName')}/${v('ApiServiceName')}, force new deployment) so that no pooled connection stays on the old instance; wait until the rollout completes.`,
     `8. Keep ${identifiers.replaced} (deletion protection as before) for inspection, and print how to delete it.`,
@@ -235,6 +235,217 @@ async function describeInstance(rds: RDSClient, id: string): Promise<DBInstance 
     if ((error as Error).name === 'DBInstanceNotFoundFault') return undefined;
     throw error;
   }
+}
+
+/** The instance, `undefined` when it does not exist, or the error that kept it from being read. */
+async function tryDescribe(rds: RDSClient, id: string): Promise<DBInstance | undefined | Error> {
+  try {
+    return await describeInstance(rds, id);
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}
+
+const renameCommand = (from: string, to: string) =>
+  `aws rds modify-db-instance --db-instance-identifier ${from} --new-db-instance-identifier ${to} --apply-immediately`;
+const waitCommand = (id: string) =>
+  `aws rds wait db-instance-available --db-instance-identifier ${id}`;
+const redeployCommand = (services: ServiceValues) =>
+  `aws ecs update-service --cluster ${services.ClusterName} --service ${services.ApiServiceName} --force-new-deployment`;
+
+type WaitAvailable = (
+  id: string,
+  what: string,
+  timeoutMs: number,
+  extra?: (d: DBInstance) => boolean,
+) => Promise<DBInstance>;
+
+interface Switch {
+  readonly rds: RDSClient;
+  readonly clock: Clock;
+  readonly log: (line: string) => void;
+  readonly waitAvailable: WaitAvailable;
+  /** The stack's identifier, the old instance's name aside, the restored instance's name. */
+  readonly source: string;
+  readonly replaced: string;
+  readonly restored: string;
+  readonly oldResourceId: string | undefined;
+  readonly newResourceId: string | undefined;
+  readonly services: ServiceValues;
+}
+
+const reason = (error: unknown) =>
+  (error instanceof Error ? error.message : String(error)).split('\n')[0];
+
+/**
+ * Step 5: the old instance aside, the restored one into its identifier. Between the two renames
+ * no instance has the stack's identifier. If the second rename is refused, the old instance is
+ * renamed back (when nothing else can be taking the identifier). Any failure throws an
+ * OperationError that says what each identifier holds now and the commands that finish or undo
+ * the switch by hand.
+ */
+async function switchByName(s: Switch): Promise<DBInstance> {
+  const { rds, source, replaced, restored } = s;
+  const rename = (from: string, to: string) =>
+    rds.send(
+      new ModifyDBInstanceCommand({
+        DBInstanceIdentifier: from,
+        NewDBInstanceIdentifier: to,
+        ApplyImmediately: true,
+      }),
+    );
+  const fail = async (what: string): Promise<never> => {
+    throw new OperationError(await switchFailure(s, what));
+  };
+
+  try {
+    await rename(source, replaced);
+  } catch (error) {
+    return fail(`renaming ${source} to ${replaced} failed (${reason(error)}).`);
+  }
+  const downSince = s.clock.now();
+  try {
+    await s.waitAvailable(replaced, 'rename aside', 3600_000);
+  } catch (error) {
+    return fail(
+      `renaming ${source} to ${replaced} was accepted but did not complete (${reason(error)}).`,
+    );
+  }
+
+  let refused: unknown;
+  try {
+    await rename(restored, source);
+  } catch (error) {
+    refused = error;
+  }
+  if (refused === undefined) {
+    try {
+      return await s.waitAvailable(
+        source,
+        'rename into place',
+        3600_000,
+        (d) => d.DbiResourceId === s.newResourceId,
+      );
+    } catch (error) {
+      return fail(
+        `renaming ${restored} to ${source} was accepted but did not complete (${reason(error)}); the old instance was not renamed back, as that rename may still finish.`,
+      );
+    }
+  }
+
+  // The first rename went through, the second did not: the app has no database. Undo, unless
+  // something may be taking the identifier (a refusal that RDS had in fact carried out).
+  const second = `renaming ${restored} to ${source} failed (${reason(refused)})`;
+  const [atSource, restoredNow] = await Promise.all([
+    tryDescribe(rds, source),
+    tryDescribe(rds, restored),
+  ]);
+  if (
+    atSource !== undefined ||
+    restoredNow instanceof Error ||
+    restoredNow?.DBInstanceStatus !== 'available'
+  ) {
+    const why =
+      atSource instanceof Error || restoredNow instanceof Error
+        ? 'the instances could not be read'
+        : atSource !== undefined
+          ? `${source} exists`
+          : `${restored} is ${restoredNow?.DBInstanceStatus ?? 'not there'}, not available`;
+    return fail(`${second}; the old instance was not renamed back, as ${why}.`);
+  }
+  s.log(`   ${second}; renaming the old instance ${replaced} back to ${source}`);
+  try {
+    await rename(replaced, source);
+    await s.waitAvailable(
+      source,
+      'rename back',
+      3600_000,
+      (d) => s.oldResourceId === undefined || d.DbiResourceId === s.oldResourceId,
+    );
+  } catch (error) {
+    return fail(
+      `${second}; renaming the old instance ${replaced} back to ${source} failed too (${reason(error)}).`,
+    );
+  }
+  return fail(
+    `${second}. It was undone: the old instance was renamed back to ${source} (the app had no database for ${formatDuration(s.clock.now() - downSince)}).`,
+  );
+}
+
+/** The message of a failed switch: what failed, what each identifier holds now, what to run. */
+async function switchFailure(s: Switch, what: string): Promise<string> {
+  const { source, replaced, restored } = s;
+  const ids = [source, replaced, restored];
+  const found = await Promise.all(ids.map((id) => tryDescribe(s.rds, id)));
+  const role = (d: DBInstance) =>
+    d.DbiResourceId === s.newResourceId
+      ? 'the restored instance'
+      : d.DbiResourceId === s.oldResourceId
+        ? 'the old instance (the data from before the restore)'
+        : `an instance this restore did not make (${d.DbiResourceId ?? '?'})`;
+  const state = ids.map((id, i) => {
+    const d = found[i];
+    if (d instanceof Error) return `  ${id}: unknown (${reason(d)})`;
+    return `  ${id}: ${d ? `${d.DBInstanceStatus ?? '?'}, ${role(d)}` : 'does not exist'}`;
+  });
+  const at = (resource: string | undefined) =>
+    ids.find((_, i) => {
+      const d = found[i];
+      return d !== undefined && !(d instanceof Error) && d.DbiResourceId === resource;
+    });
+  const oldAt = at(s.oldResourceId) ?? replaced;
+  const newAt = at(s.newResourceId) ?? restored;
+  const holder = found[0];
+  const finish = [
+    'To finish the switch (the restored data):',
+    `  ${renameCommand(newAt, source)}`,
+    `  ${waitCommand(source)}`,
+    `  ${redeployCommand(s.services)}`,
+  ];
+  const undo = [
+    'or to undo it (the data from before the restore):',
+    `  ${renameCommand(oldAt, source)}`,
+    `  ${waitCommand(source)}`,
+  ];
+  let situation: string[];
+  if (holder instanceof Error) {
+    situation = [
+      `The state of ${source} could not be read; check it first: aws rds describe-db-instances --query 'DBInstances[].[DBInstanceIdentifier,DBInstanceStatus,DbiResourceId]' --output text`,
+      ...finish,
+      ...undo,
+    ];
+  } else if (holder === undefined) {
+    situation = [`THE APP HAS NO DATABASE: no instance is named ${source}.`, ...finish, ...undo];
+  } else if (holder.DbiResourceId === s.newResourceId) {
+    situation = [
+      `${source} is the restored instance: the switch went through. Finish by hand:`,
+      `  ${waitCommand(source)}`,
+      `  ${redeployCommand(s.services)}`,
+    ];
+  } else {
+    situation = [
+      `${source} is the old instance and the app uses it: nothing is switched. ${newAt} is the restored instance. To switch by hand once the cause is fixed:`,
+      `  ${renameCommand(source, replaced)}`,
+      `  ${waitCommand(replaced)}`,
+      `  ${renameCommand(newAt, source)}`,
+      `  ${waitCommand(source)}`,
+      `  ${redeployCommand(s.services)}`,
+    ];
+  }
+  const renaming = found.some(
+    (d) => d && !(d instanceof Error) && d.DBInstanceStatus === 'renaming',
+  );
+  return [
+    `the switch failed: ${what}`,
+    'Now:',
+    ...state,
+    ...(renaming
+      ? [
+          'An instance is still "renaming": wait until it is available, then read the state again: aws rds describe-db-instances --query \'DBInstances[].[DBInstanceIdentifier,DBInstanceStatus]\' --output text',
+        ]
+      : []),
+    ...situation,
+  ].join('\n');
 }
 
 /** Restores, switches and redeploys as the plan says; throws an OperationError on any failure. */
@@ -454,27 +665,18 @@ export async function runRestore(run: RestoreRun): Promise<RestoreReport> {
   endPhase('password and settings');
 
   // 5. Switch by name.
-  await clients.rds.send(
-    new ModifyDBInstanceCommand({
-      DBInstanceIdentifier: sourceId,
-      NewDBInstanceIdentifier: identifiers.replaced,
-      ApplyImmediately: true,
-    }),
-  );
-  await waitAvailable(identifiers.replaced, 'rename aside', 3600_000);
-  await clients.rds.send(
-    new ModifyDBInstanceCommand({
-      DBInstanceIdentifier: identifiers.restored,
-      NewDBInstanceIdentifier: sourceId,
-      ApplyImmediately: true,
-    }),
-  );
-  const switched = await waitAvailable(
-    sourceId,
-    'rename into place',
-    3600_000,
-    (d) => d.DbiResourceId === settled.DbiResourceId,
-  );
+  const switched = await switchByName({
+    rds: clients.rds,
+    clock,
+    log,
+    waitAvailable,
+    source: sourceId,
+    replaced: identifiers.replaced,
+    restored: identifiers.restored,
+    oldResourceId: current.DbiResourceId,
+    newResourceId: settled.DbiResourceId,
+    services,
+  });
   endPhase('switch');
 
   // 6. The secret's host.

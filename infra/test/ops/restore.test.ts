@@ -135,10 +135,14 @@ function setup() {
     instances.set(ids.restored, restoredInstance());
     return {};
   });
+  // Renames RDS refuses, as `from→to`: the error it answers with.
+  const refusedRenames = new Map<string, Error>();
   mocks.rds
     .on(ModifyDBInstanceCommand)
     .callsFake((input: { DBInstanceIdentifier: string; NewDBInstanceIdentifier?: string }) => {
       const target = input.NewDBInstanceIdentifier;
+      const refusal = refusedRenames.get(`${input.DBInstanceIdentifier}→${target}`);
+      if (refusal) throw refusal;
       if (target) {
         const instance = instances.get(input.DBInstanceIdentifier)!;
         instances.delete(input.DBInstanceIdentifier);
@@ -171,7 +175,7 @@ function setup() {
       },
     ],
   });
-  return { clients, mocks, instances, restoredInstance };
+  return { clients, mocks, instances, restoredInstance, refusedRenames };
 }
 
 const run = (
@@ -466,5 +470,115 @@ describe('restore call sequence (aws-sdk-client-mock)', () => {
     );
     const put = env.mocks.secrets.commandCalls(PutSecretValueCommand)[0]!.args[0].input;
     expect(JSON.parse(put.SecretString!)).toMatchObject({ host: ENDPOINT, password: 'p' });
+  });
+});
+
+describe('restore switch failures (aws-sdk-client-mock)', () => {
+  let env: ReturnType<typeof setup>;
+  beforeEach(() => {
+    env = setup();
+  });
+  const failureOf = (restore: Promise<unknown>) =>
+    restore.then(
+      () => expect.fail('the restore did not fail'),
+      (error: unknown) => error as Error,
+    );
+  const renames = () =>
+    env.mocks.rds
+      .commandCalls(ModifyDBInstanceCommand)
+      .map((c) => c.args[0].input)
+      .filter((input) => input.NewDBInstanceIdentifier !== undefined)
+      .map((input) => `${input.DBInstanceIdentifier}→${input.NewDBInstanceIdentifier}`);
+  const rename = (from: string, to: string) =>
+    `aws rds modify-db-instance --db-instance-identifier ${from} --new-db-instance-identifier ${to} --apply-immediately`;
+
+  it('second rename refused: renames the old instance back, waits for it, and fails with the commands that switch by hand', async () => {
+    env.refusedRenames.set(
+      `${ids.restored}→${OLD}`,
+      Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }),
+    );
+    const lines: string[] = [];
+    const error = await failureOf(run(env.clients, parseRestoreArgs(['prod', '--latest']), lines));
+    expect(error).toBeInstanceOf(OperationError);
+    expect(renames()).toEqual([
+      `${OLD}→${ids.replaced}`,
+      `${ids.restored}→${OLD}`,
+      `${ids.replaced}→${OLD}`,
+    ]);
+    // The old instance is back under the stack's identifier (the wait checked it is that one).
+    expect(env.instances.get(OLD)?.DbiResourceId).toBe('db-OLD');
+    expect(env.instances.get(ids.restored)?.DbiResourceId).toBe('db-NEW');
+    expect(lines.some((l) => l.includes(`rename back: ${OLD} is available`))).toBe(true);
+    const message = error.message;
+    expect(message).toContain(
+      `renaming ${ids.restored} to ${OLD} failed (Rate exceeded). It was undone: the old instance was renamed back to ${OLD}`,
+    );
+    expect(message).toContain(`${OLD}: available, the old instance`);
+    expect(message).toContain(`${ids.restored}: available, the restored instance`);
+    expect(message).toContain(`${ids.replaced}: does not exist`);
+    expect(message).toContain(
+      `${OLD} is the old instance and the app uses it: nothing is switched`,
+    );
+    const commands = message.split('\n').filter((l) => l.startsWith('  aws '));
+    expect(commands).toEqual([
+      `  ${rename(OLD, ids.replaced)}`,
+      `  aws rds wait db-instance-available --db-instance-identifier ${ids.replaced}`,
+      `  ${rename(ids.restored, OLD)}`,
+      `  aws rds wait db-instance-available --db-instance-identifier ${OLD}`,
+      '  aws ecs update-service --cluster cluster-prod --service api-prod --force-new-deployment',
+    ]);
+    // Nothing after the switch ran.
+    expect(env.mocks.ecs.commandCalls(UpdateServiceCommand)).toHaveLength(0);
+    expect(env.mocks.secrets.commandCalls(PutSecretValueCommand)).toHaveLength(0);
+  });
+
+  it('second rename and the undo refused: says the app has no database, names both instances and both ways out', async () => {
+    env.refusedRenames.set(`${ids.restored}→${OLD}`, new Error('Internal failure'));
+    env.refusedRenames.set(`${ids.replaced}→${OLD}`, new Error('Service unavailable'));
+    const error = await failureOf(run(env.clients, parseRestoreArgs(['prod', '--latest'])));
+    expect(error).toBeInstanceOf(OperationError);
+    expect(renames()).toEqual([
+      `${OLD}→${ids.replaced}`,
+      `${ids.restored}→${OLD}`,
+      `${ids.replaced}→${OLD}`,
+    ]);
+    expect(env.instances.has(OLD)).toBe(false);
+    const message = error.message;
+    expect(message).toContain(
+      `renaming ${ids.restored} to ${OLD} failed (Internal failure); renaming the old instance ${ids.replaced} back to ${OLD} failed too (Service unavailable)`,
+    );
+    expect(message).toContain(`THE APP HAS NO DATABASE: no instance is named ${OLD}.`);
+    expect(message).toContain(`${OLD}: does not exist`);
+    expect(message).toContain(`${ids.replaced}: available, the old instance`);
+    expect(message).toContain(`${ids.restored}: available, the restored instance`);
+    const commands = message.split('\n').filter((l) => l.startsWith('  aws '));
+    expect(commands).toEqual([
+      `  ${rename(ids.restored, OLD)}`,
+      `  aws rds wait db-instance-available --db-instance-identifier ${OLD}`,
+      '  aws ecs update-service --cluster cluster-prod --service api-prod --force-new-deployment',
+      `  ${rename(ids.replaced, OLD)}`,
+      `  aws rds wait db-instance-available --db-instance-identifier ${OLD}`,
+    ]);
+    expect(message).toMatch(/To finish the switch \(the restored data\):[\s\S]*or to undo it/);
+    expect(env.mocks.ecs.commandCalls(UpdateServiceCommand)).toHaveLength(0);
+  });
+
+  it('second rename refused but the identifier is taken: does not rename back, says so', async () => {
+    // A refusal RDS had in fact carried out: the restored instance holds the identifier.
+    env.mocks.rds
+      .on(ModifyDBInstanceCommand, {
+        DBInstanceIdentifier: ids.restored,
+        NewDBInstanceIdentifier: OLD,
+      })
+      .callsFake(() => {
+        const instance = env.instances.get(ids.restored)!;
+        env.instances.delete(ids.restored);
+        env.instances.set(OLD, { ...instance, DBInstanceIdentifier: OLD });
+        throw new Error('socket hang up');
+      });
+    const error = await failureOf(run(env.clients, parseRestoreArgs(['prod', '--latest'])));
+    expect(renames()).toEqual([`${OLD}→${ids.replaced}`, `${ids.restored}→${OLD}`]);
+    expect(error.message).toContain(`the old instance was not renamed back, as ${OLD} exists`);
+    expect(error.message).toContain(`${OLD} is the restored instance: the switch went through`);
   });
 });
