@@ -9,11 +9,13 @@ import type { ECSClient } from '@aws-sdk/client-ecs';
 import { DescribeServicesCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import {
+  DescribeDBInstanceAutomatedBackupsCommand,
   DescribeDBInstancesCommand,
   ModifyDBInstanceCommand,
   RebootDBInstanceCommand,
   RestoreDBInstanceToPointInTimeCommand,
   type DBInstance,
+  type DBInstanceAutomatedBackup,
 } from '@aws-sdk/client-rds';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetSecretValueCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
@@ -165,6 +167,7 @@ export function restorePlan(
     `6. Check that the secret's host is the endpoint of ${db} (correct it if not).`,
     `7. Redeploy the api (${v('ClusterName')}/${v('ApiServiceName')}, force new deployment) so that no pooled connection stays on the old instance; wait until the rollout completes.`,
     `8. Keep ${identifiers.replaced} (deletion protection as before) for inspection, and print how to delete it.`,
+    `If ${db} does not exist (deleted), step 2 restores straight into ${db} (a point in time from its retained automated backups, or the recovery point) and steps 5 and 8 are skipped.`,
   ];
 }
 
@@ -214,7 +217,8 @@ export interface RestoreRun {
 
 export interface RestoreReport {
   readonly instanceId: string;
-  readonly replacedInstanceId: string;
+  /** The old instance, renamed aside; absent when the restore went straight into a deleted one's identifier. */
+  readonly replacedInstanceId?: string;
   readonly phases: readonly { readonly name: string; readonly ms: number }[];
 }
 
@@ -244,6 +248,38 @@ async function tryDescribe(rds: RDSClient, id: string): Promise<DBInstance | und
   } catch (error) {
     return error instanceof Error ? error : new Error(String(error));
   }
+}
+
+/** Every instance identifier of the account and region. */
+async function listInstanceIds(rds: RDSClient): Promise<string[]> {
+  const ids: string[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await rds.send(new DescribeDBInstancesCommand({ Marker: marker }));
+    for (const d of page.DBInstances ?? [])
+      if (d.DBInstanceIdentifier) ids.push(d.DBInstanceIdentifier);
+    marker = page.Marker;
+  } while (marker);
+  return ids;
+}
+
+/** The newest retained automated backup of a deleted instance, if any. */
+async function retainedAutomatedBackup(
+  rds: RDSClient,
+  id: string,
+): Promise<DBInstanceAutomatedBackup | undefined> {
+  let backups: DBInstanceAutomatedBackup[];
+  try {
+    const answer = await rds.send(
+      new DescribeDBInstanceAutomatedBackupsCommand({ DBInstanceIdentifier: id }),
+    );
+    backups = answer.DBInstanceAutomatedBackups ?? [];
+  } catch (error) {
+    if ((error as Error).name === 'DBInstanceAutomatedBackupNotFoundFault') return undefined;
+    throw error;
+  }
+  const latest = (b: DBInstanceAutomatedBackup) => b.RestoreWindow?.LatestTime?.getTime() ?? 0;
+  return backups.filter((b) => b.Status === 'retained').sort((a, b) => latest(b) - latest(a))[0];
 }
 
 const renameCommand = (from: string, to: string) =>
@@ -493,8 +529,39 @@ export async function runRestore(run: RestoreRun): Promise<RestoreReport> {
   const t = targetSettings(profile);
 
   const current = await describeInstance(clients.rds, sourceId);
-  if (!current) throw new OperationError(`the stack's database ${sourceId} does not exist`);
-  if (await describeInstance(clients.rds, identifiers.restored)) {
+  // The stack's instance is gone (deleted: the disaster itself). Nothing holds its identifier,
+  // so the restore goes straight into it and there is nothing to switch.
+  const inPlace = current === undefined;
+  const target = inPlace ? sourceId : identifiers.restored;
+  if (current?.DBInstanceStatus === 'deleting') {
+    throw new OperationError(
+      `the stack's database ${sourceId} is being deleted; wait until it is gone (aws rds wait db-instance-deleted --db-instance-identifier ${sourceId}) and run the restore again: it then restores straight into ${sourceId}`,
+    );
+  }
+  if (inPlace) {
+    // An earlier restore that did not finish its switch leaves its restored instance and no
+    // instance under the stack's identifier: finishing that is quicker and keeps its data.
+    const leftovers = (await listInstanceIds(clients.rds)).filter((id) =>
+      id.startsWith(`cloudtodo-${profile.name}-restored-`),
+    );
+    if (leftovers.length > 0) {
+      const replaced = (id: string) => id.replace('-restored-', '-replaced-');
+      throw new OperationError(
+        [
+          `the stack's database ${sourceId} does not exist, but ${leftovers.join(', ')} does: an earlier restore did not finish its switch (or is still running). Finish it rather than restoring again:`,
+          ...leftovers.flatMap((id) => [
+            `  to put ${id} in place: ${renameCommand(id, sourceId)}`,
+            `  or to put its replaced instance back (if ${replaced(id)} exists): ${renameCommand(replaced(id), sourceId)}`,
+          ]),
+          `  then: aws rds wait db-instance-available --db-instance-identifier ${sourceId}; ${redeployCommand(services)}`,
+          `Or delete ${leftovers.join(', ')} and run the restore again.`,
+        ].join('\n'),
+      );
+    }
+    log(
+      `   ${sourceId} does not exist: restoring straight into ${sourceId}, nothing to switch (steps 5 and 8 skipped)`,
+    );
+  } else if (await describeInstance(clients.rds, identifiers.restored)) {
     throw new OperationError(
       `${identifiers.restored} exists already: a restore started this minute is still running`,
     );
@@ -524,7 +591,7 @@ export async function runRestore(run: RestoreRun): Promise<RestoreReport> {
         ResourceType: 'RDS',
         Metadata: {
           ...metadata,
-          DBInstanceIdentifier: identifiers.restored,
+          DBInstanceIdentifier: target,
           DBInstanceClass: t.instanceClass,
           DBSubnetGroupName: stateful.DatabaseSubnetGroupName,
           VpcSecurityGroupIds: JSON.stringify([stateful.DatabaseSecurityGroupId]),
@@ -559,9 +626,33 @@ export async function runRestore(run: RestoreRun): Promise<RestoreReport> {
       { clock, intervalMs, timeoutMs: 4 * 3600_000 },
     );
   } else {
+    // The point-in-time window: the running instance's, or that of the deleted one's retained
+    // automated backups (the stack keeps them: deleteAutomatedBackups false).
+    let from: { SourceDBInstanceIdentifier: string } | { SourceDbiResourceId: string };
+    let latest: Date | undefined;
+    let earliest: number;
+    let window: string;
+    if (current) {
+      from = { SourceDBInstanceIdentifier: sourceId };
+      latest = current.LatestRestorableTime;
+      earliest = started - (current.BackupRetentionPeriod ?? 0) * 86_400_000;
+      window = `the ${current.BackupRetentionPeriod ?? 0}-day point-in-time window`;
+    } else {
+      const retained = await retainedAutomatedBackup(clients.rds, sourceId);
+      if (!retained?.DbiResourceId) {
+        throw new OperationError(
+          `the stack's database ${sourceId} does not exist and has no retained automated backups, so there is no point in time to restore. Restore an AWS Backup recovery point into it instead: list them with aws backup list-recovery-points-by-backup-vault --backup-vault-name ${stateful.BackupVaultName}, then npm run restore -w infra -- ${profile.name} --recovery-point <arn>`,
+        );
+      }
+      log(
+        `   from the retained automated backups of the deleted ${sourceId} (${retained.DbiResourceId})`,
+      );
+      from = { SourceDbiResourceId: retained.DbiResourceId };
+      latest = retained.RestoreWindow?.LatestTime;
+      earliest = retained.RestoreWindow?.EarliestTime?.getTime() ?? 0;
+      window = `the retained automated backups' window (from ${retained.RestoreWindow?.EarliestTime?.toISOString() ?? '?'})`;
+    }
     if (source.kind === 'point-in-time') {
-      const latest = current.LatestRestorableTime;
-      const earliest = started - (current.BackupRetentionPeriod ?? 0) * 86_400_000;
       if (latest && source.time.getTime() > latest.getTime()) {
         throw new OperationError(
           `--to ${source.time.toISOString()} is after the latest restorable time ${latest.toISOString()}; use --latest or an earlier time`,
@@ -569,14 +660,14 @@ export async function runRestore(run: RestoreRun): Promise<RestoreReport> {
       }
       if (source.time.getTime() < earliest) {
         throw new OperationError(
-          `--to ${source.time.toISOString()} is before the ${current.BackupRetentionPeriod ?? 0}-day point-in-time window; use --recovery-point with an AWS Backup recovery point`,
+          `--to ${source.time.toISOString()} is before ${window}; use --recovery-point with an AWS Backup recovery point`,
         );
       }
     }
     await clients.rds.send(
       new RestoreDBInstanceToPointInTimeCommand({
-        SourceDBInstanceIdentifier: sourceId,
-        TargetDBInstanceIdentifier: identifiers.restored,
+        ...from,
+        TargetDBInstanceIdentifier: target,
         ...(source.kind === 'latest'
           ? { UseLatestRestorableTime: true }
           : { RestoreTime: source.time }),
@@ -603,10 +694,10 @@ export async function runRestore(run: RestoreRun): Promise<RestoreReport> {
   }
 
   // 3. Wait, then check what cannot be corrected afterwards.
-  const restored = await waitAvailable(identifiers.restored, 'restore', 6 * 3600_000);
+  const restored = await waitAvailable(target, 'restore', 6 * 3600_000);
   if (restored.KmsKeyId !== stateful.DatabaseKeyArn) {
     throw new OperationError(
-      `${identifiers.restored} is encrypted with ${restored.KmsKeyId ?? 'no key'}, not the stack's key ${stateful.DatabaseKeyArn}; it was left in place and nothing was switched`,
+      `${target} is encrypted with ${restored.KmsKeyId ?? 'no key'}, not the stack's key ${stateful.DatabaseKeyArn}; it was left as it is and nothing was switched`,
     );
   }
   endPhase('restore');
@@ -623,7 +714,7 @@ export async function runRestore(run: RestoreRun): Promise<RestoreReport> {
     restored.DBParameterGroups?.[0]?.DBParameterGroupName !== stateful.DatabaseParameterGroupName;
   await clients.rds.send(
     new ModifyDBInstanceCommand({
-      DBInstanceIdentifier: identifiers.restored,
+      DBInstanceIdentifier: target,
       MasterUserPassword: credentials.password,
       DBParameterGroupName: stateful.DatabaseParameterGroupName,
       VpcSecurityGroupIds: [stateful.DatabaseSecurityGroupId],
@@ -644,7 +735,7 @@ export async function runRestore(run: RestoreRun): Promise<RestoreReport> {
   );
   await clock.sleep(Math.min(intervalMs, 10_000)); // let RDS take the modification up
   let settled = await waitAvailable(
-    identifiers.restored,
+    target,
     'password',
     3600_000,
     (d) =>
@@ -655,29 +746,30 @@ export async function runRestore(run: RestoreRun): Promise<RestoreReport> {
     parameterGroupDiffers ||
     settled.DBParameterGroups?.[0]?.ParameterApplyStatus === 'pending-reboot'
   ) {
-    log(`   rebooting ${identifiers.restored} to apply ${stateful.DatabaseParameterGroupName}`);
-    await clients.rds.send(
-      new RebootDBInstanceCommand({ DBInstanceIdentifier: identifiers.restored }),
-    );
+    log(`   rebooting ${target} to apply ${stateful.DatabaseParameterGroupName}`);
+    await clients.rds.send(new RebootDBInstanceCommand({ DBInstanceIdentifier: target }));
     await clock.sleep(Math.min(intervalMs, 10_000));
-    settled = await waitAvailable(identifiers.restored, 'reboot', 3600_000);
+    settled = await waitAvailable(target, 'reboot', 3600_000);
   }
   endPhase('password and settings');
 
-  // 5. Switch by name.
-  const switched = await switchByName({
-    rds: clients.rds,
-    clock,
-    log,
-    waitAvailable,
-    source: sourceId,
-    replaced: identifiers.replaced,
-    restored: identifiers.restored,
-    oldResourceId: current.DbiResourceId,
-    newResourceId: settled.DbiResourceId,
-    services,
-  });
-  endPhase('switch');
+  // 5. Switch by name; nothing to switch when the restore went straight into the identifier.
+  let switched = settled;
+  if (!inPlace) {
+    switched = await switchByName({
+      rds: clients.rds,
+      clock,
+      log,
+      waitAvailable,
+      source: sourceId,
+      replaced: identifiers.replaced,
+      restored: identifiers.restored,
+      oldResourceId: current.DbiResourceId,
+      newResourceId: settled.DbiResourceId,
+      services,
+    });
+    endPhase('switch');
+  }
 
   // 6. The secret's host.
   const endpoint = switched.Endpoint?.Address;
@@ -724,21 +816,33 @@ export async function runRestore(run: RestoreRun): Promise<RestoreReport> {
   );
   endPhase('api redeploy');
 
-  return { instanceId: sourceId, replacedInstanceId: identifiers.replaced, phases };
+  return {
+    instanceId: sourceId,
+    ...(inPlace ? {} : { replacedInstanceId: identifiers.replaced }),
+    phases,
+  };
 }
 
 /** What the command prints when it is done. */
 export function restoreSummary(report: RestoreReport, profile: Profile): string[] {
   const total = report.phases.reduce((sum, p) => sum + p.ms, 0);
+  const done = `restore: done in ${formatDuration(total)} (${report.phases.map((p) => `${p.name} ${formatDuration(p.ms)}`).join(', ')}).`;
+  const replaced = report.replacedInstanceId;
+  if (replaced === undefined) {
+    return [
+      done,
+      `restore: ${report.instanceId} did not exist and is now the restored database; nothing was replaced.`,
+    ];
+  }
   return [
-    `restore: done in ${formatDuration(total)} (${report.phases.map((p) => `${p.name} ${formatDuration(p.ms)}`).join(', ')}).`,
-    `restore: ${report.instanceId} is now the restored database; the replaced one is ${report.replacedInstanceId}.`,
+    done,
+    `restore: ${report.instanceId} is now the restored database; the replaced one is ${replaced}.`,
     `restore: check the app, then delete the replaced instance:`,
     ...(profile.database.deletionProtection
       ? [
-          `  aws rds modify-db-instance --db-instance-identifier ${report.replacedInstanceId} --no-deletion-protection --apply-immediately`,
+          `  aws rds modify-db-instance --db-instance-identifier ${replaced} --no-deletion-protection --apply-immediately`,
         ]
       : []),
-    `  aws rds delete-db-instance --db-instance-identifier ${report.replacedInstanceId} --final-db-snapshot-identifier ${report.replacedInstanceId}-final`,
+    `  aws rds delete-db-instance --db-instance-identifier ${replaced} --final-db-snapshot-identifier ${replaced}-final`,
   ];
 }

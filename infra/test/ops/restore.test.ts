@@ -7,6 +7,7 @@ import {
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import {
+  DescribeDBInstanceAutomatedBackupsCommand,
   DescribeDBInstancesCommand,
   ModifyDBInstanceCommand,
   RDSClient,
@@ -26,9 +27,11 @@ import {
   dryRunPlan,
   parseRestoreArgs,
   restoreIdentifiers,
+  restoreSummary,
   runRestore,
   type RestoreOptions,
 } from '../../src/ops/restore.ts';
+import { PROFILES } from '../../src/profile.ts';
 
 /**
  * The restore's call sequence and failure handling against mocked AWS SDK clients
@@ -122,7 +125,8 @@ function setup() {
     Endpoint: { Address: `${ids.restored}.c0ffee.us-east-1.rds.amazonaws.com` },
     ...overrides,
   });
-  mocks.rds.on(DescribeDBInstancesCommand).callsFake((input: { DBInstanceIdentifier: string }) => {
+  mocks.rds.on(DescribeDBInstancesCommand).callsFake((input: { DBInstanceIdentifier?: string }) => {
+    if (input.DBInstanceIdentifier === undefined) return { DBInstances: [...instances.values()] };
     const found = instances.get(input.DBInstanceIdentifier);
     if (!found) {
       const error = new Error(`DBInstance ${input.DBInstanceIdentifier} not found`);
@@ -131,10 +135,17 @@ function setup() {
     }
     return { DBInstances: [found] };
   });
-  mocks.rds.on(RestoreDBInstanceToPointInTimeCommand).callsFake(() => {
-    instances.set(ids.restored, restoredInstance());
-    return {};
-  });
+  mocks.rds
+    .on(RestoreDBInstanceToPointInTimeCommand)
+    .callsFake((input: { TargetDBInstanceIdentifier: string }) => {
+      const target = input.TargetDBInstanceIdentifier;
+      instances.set(target, { ...restoredInstance(), DBInstanceIdentifier: target });
+      return {};
+    });
+  // No automated backups outlive an instance unless a test says so.
+  mocks.rds
+    .on(DescribeDBInstanceAutomatedBackupsCommand)
+    .resolves({ DBInstanceAutomatedBackups: [] });
   // Renames RDS refuses, as `from→to`: the error it answers with.
   const refusedRenames = new Map<string, Error>();
   mocks.rds
@@ -580,5 +591,145 @@ describe('restore switch failures (aws-sdk-client-mock)', () => {
     expect(renames()).toEqual([`${OLD}→${ids.replaced}`, `${ids.restored}→${OLD}`]);
     expect(error.message).toContain(`the old instance was not renamed back, as ${OLD} exists`);
     expect(error.message).toContain(`${OLD} is the restored instance: the switch went through`);
+  });
+});
+
+describe('restore when the stack’s instance was deleted (aws-sdk-client-mock)', () => {
+  let env: ReturnType<typeof setup>;
+  beforeEach(() => {
+    env = setup();
+    env.instances.delete(OLD);
+  });
+  const retained = {
+    DBInstanceIdentifier: OLD,
+    DbiResourceId: 'db-GONE',
+    Status: 'retained',
+    RestoreWindow: {
+      EarliestTime: new Date(START - 35 * 86_400_000),
+      LatestTime: new Date(START - 3600_000),
+    },
+  };
+
+  it('--latest: restores its retained automated backups straight into the stack’s identifier, no switch', async () => {
+    env.mocks.rds.on(DescribeDBInstanceAutomatedBackupsCommand).resolves({
+      DBInstanceAutomatedBackups: [
+        {
+          ...retained,
+          DbiResourceId: 'db-OLDER',
+          RestoreWindow: { LatestTime: new Date(START - 90 * 86_400_000) },
+        },
+        retained,
+      ],
+    });
+    const lines: string[] = [];
+    const report = await run(env.clients, parseRestoreArgs(['prod', '--latest']), lines);
+    const restore = env.mocks.rds.commandCalls(RestoreDBInstanceToPointInTimeCommand)[0]!.args[0]
+      .input;
+    expect(restore).toMatchObject({
+      SourceDbiResourceId: 'db-GONE',
+      TargetDBInstanceIdentifier: OLD,
+      UseLatestRestorableTime: true,
+      MaxAllocatedStorage: 200,
+      BackupRetentionPeriod: 35,
+    });
+    expect(restore.SourceDBInstanceIdentifier).toBeUndefined();
+    const modifies = env.mocks.rds
+      .commandCalls(ModifyDBInstanceCommand)
+      .map((c) => c.args[0].input);
+    expect(modifies).toHaveLength(1);
+    expect(modifies[0]).toMatchObject({
+      DBInstanceIdentifier: OLD,
+      MasterUserPassword: 'current-password',
+    });
+    expect(modifies[0]!.NewDBInstanceIdentifier).toBeUndefined();
+    expect(env.mocks.ecs.commandCalls(UpdateServiceCommand)).toHaveLength(1);
+    expect(report.replacedInstanceId).toBeUndefined();
+    expect(report.phases.map((p) => p.name)).toEqual([
+      'restore',
+      'password and settings',
+      'api redeploy',
+    ]);
+    expect(lines.join('\n')).toContain(`${OLD} does not exist: restoring straight into ${OLD}`);
+    expect(restoreSummary(report, PROFILES.prod).join('\n')).toContain('nothing was replaced');
+  });
+
+  it('--to: checks the time against the retained backups’ window', async () => {
+    env.mocks.rds
+      .on(DescribeDBInstanceAutomatedBackupsCommand)
+      .resolves({ DBInstanceAutomatedBackups: [retained] });
+    await expect(
+      run(env.clients, parseRestoreArgs(['prod', '--to', '2026-05-01T09:30:00Z'])),
+    ).rejects.toThrow(/after the latest restorable time 2026-05-01T09:00:00.000Z/);
+    await run(env.clients, parseRestoreArgs(['prod', '--to', '2026-05-01T08:30:00Z']));
+    expect(
+      env.mocks.rds.commandCalls(RestoreDBInstanceToPointInTimeCommand)[0]!.args[0].input,
+    ).toMatchObject({
+      SourceDbiResourceId: 'db-GONE',
+      TargetDBInstanceIdentifier: OLD,
+      RestoreTime: new Date('2026-05-01T08:30:00Z'),
+    });
+  });
+
+  it('a point in time without retained automated backups: fails before restoring and names the recovery-point way', async () => {
+    await expect(run(env.clients, parseRestoreArgs(['prod', '--latest']))).rejects.toThrow(
+      new RegExp(
+        `${OLD} does not exist and has no retained automated backups.*--backup-vault-name vault-prod, then npm run restore -w infra -- prod --recovery-point <arn>`,
+      ),
+    );
+    expect(env.mocks.rds.commandCalls(RestoreDBInstanceToPointInTimeCommand)).toHaveLength(0);
+  });
+
+  it('--recovery-point: restores straight into the stack’s identifier', async () => {
+    env.mocks.backup.on(GetRecoveryPointRestoreMetadataCommand).resolves({ RestoreMetadata: {} });
+    env.mocks.backup
+      .on(StartRestoreJobCommand)
+      .callsFake((input: { Metadata: Record<string, string> }) => {
+        const id = input.Metadata.DBInstanceIdentifier!;
+        env.instances.set(id, { ...env.restoredInstance(), DBInstanceIdentifier: id });
+        return { RestoreJobId: 'job-3' };
+      });
+    env.mocks.backup.on(DescribeRestoreJobCommand).resolves({ Status: 'COMPLETED' });
+    const arn = 'arn:aws:backup:us-east-1:123456789012:recovery-point:rp-3';
+    const report = await run(env.clients, parseRestoreArgs(['prod', '--recovery-point', arn]));
+    expect(
+      env.mocks.backup.commandCalls(StartRestoreJobCommand)[0]!.args[0].input.Metadata,
+    ).toMatchObject({ DBInstanceIdentifier: OLD });
+    expect(
+      env.mocks.rds
+        .commandCalls(ModifyDBInstanceCommand)
+        .filter((c) => c.args[0].input.NewDBInstanceIdentifier !== undefined),
+    ).toHaveLength(0);
+    expect(report).toMatchObject({ instanceId: OLD });
+  });
+
+  it('refuses while an earlier restore’s instance waits to be switched in, with the commands', async () => {
+    const earlier = restoreIdentifiers('prod', new Date(START - 86_400_000));
+    env.instances.set(
+      earlier.restored,
+      env.restoredInstance({ DBInstanceIdentifier: earlier.restored }),
+    );
+    env.instances.set(earlier.replaced, {
+      DBInstanceIdentifier: earlier.replaced,
+      DbiResourceId: 'db-OLD',
+    });
+    const failure = run(env.clients, parseRestoreArgs(['prod', '--latest']));
+    await expect(failure).rejects.toThrow(
+      `the stack's database ${OLD} does not exist, but ${earlier.restored} does`,
+    );
+    await expect(failure).rejects.toThrow(
+      `aws rds modify-db-instance --db-instance-identifier ${earlier.restored} --new-db-instance-identifier ${OLD} --apply-immediately`,
+    );
+    await expect(failure).rejects.toThrow(
+      `aws rds modify-db-instance --db-instance-identifier ${earlier.replaced} --new-db-instance-identifier ${OLD} --apply-immediately`,
+    );
+    expect(env.mocks.rds.commandCalls(RestoreDBInstanceToPointInTimeCommand)).toHaveLength(0);
+  });
+
+  it('refuses while the instance is being deleted', async () => {
+    env.instances.set(OLD, { DBInstanceIdentifier: OLD, DBInstanceStatus: 'deleting' });
+    await expect(run(env.clients, parseRestoreArgs(['prod', '--latest']))).rejects.toThrow(
+      `${OLD} is being deleted; wait until it is gone (aws rds wait db-instance-deleted`,
+    );
+    expect(env.mocks.rds.commandCalls(RestoreDBInstanceToPointInTimeCommand)).toHaveLength(0);
   });
 });
