@@ -22,7 +22,7 @@ import { restoreIdentifiers, runRestore, type RestoreOptions } from '../../src/o
 /**
  * The AWS the restore tests run against: mocked SDK clients (aws-sdk-client-mock) over a small
  * model of the account's instances, which the restores, renames and restore jobs change, and
- * the deployed stacks' outputs. Shared by the restore tests.
+ * the deployed stacks' outputs. Shared by restore.test.ts and restore-docs.test.ts.
  */
 
 export const REGION = 'us-east-1';
