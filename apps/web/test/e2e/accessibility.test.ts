@@ -196,6 +196,29 @@ describe('axe', () => {
     }
   }
 
+  for (const colorScheme of ['light', 'dark'] as const) {
+    it(`finds no violations in an empty filter and a "deleted by someone else" notice, ${colorScheme}`, async () => {
+      const app = await e2e.open('/', { colorScheme });
+      await app.add('ticked elsewhere');
+      await app.goto(`${app.page.url().replace(/#.*$/, '')}#/completed`);
+      await app.page.getByText('Nothing to show here.').waitFor();
+      expect(await axeViolations(app.page)).toEqual([]);
+      // A tick sent while offline, to a todo deleted meanwhile: the notice, in plain words.
+      await app.page.evaluate(() => (location.hash = '#/'));
+      await app.item(0).waitFor();
+      await app.page.context().setOffline(true);
+      await app.item(0).locator('.toggle').check();
+      const [todo] = await e2e.server.listTodos(app.listId());
+      await e2e.server.deleteTodo(app.listId(), todo!.id);
+      await app.page.context().setOffline(false);
+      await app.expectEventually(
+        () => app.alert.textContent(),
+        expect.stringContaining('“ticked elsewhere” was deleted by someone else'),
+      );
+      expect(await axeViolations(app.page)).toEqual([]);
+    });
+  }
+
   it('finds no violations in the status, undo and notice messages, nor in the lists bar', async () => {
     const app = await e2e.open('/', { colorScheme: 'dark', locale: 'de-DE' });
     await app.add('gelöscht', 'behalten');
