@@ -8,7 +8,8 @@
  * else a placeholder that only synthesizes), CLOUD_TODO_ALARM_EMAILS (comma-separated; prod
  * refuses to synthesize without one unless CLOUD_TODO_ALARM_EMAILS_OPT_OUT gives the reason),
  * CLOUD_TODO_DOMAIN + CLOUD_TODO_HOSTED_ZONE_ID + CLOUD_TODO_ZONE_NAME (HTTPS),
- * CLOUD_TODO_BACKUP_COPY_REGION (a second region that receives backup copies).
+ * CLOUD_TODO_BACKUP_COPY_REGION (a second region that receives backup copies); read in
+ * src/profile-environment.ts, where an empty or blank value counts as unset.
  */
 import { execFileSync } from 'node:child_process';
 import { enableCompileCache } from 'node:module';
@@ -20,6 +21,7 @@ enableCompileCache();
 const { App } = await import('aws-cdk-lib');
 const { buildApp } = await import('../src/app.ts');
 const { isProfileName, PROFILES } = await import('../src/profile.ts');
+const { profileWithEnvironment } = await import('../src/profile-environment.ts');
 const { profileNotes } = await import('../src/profile-validation.ts');
 
 // Read the CLI's context without building a second app's constructs.
@@ -36,28 +38,9 @@ const imageTag = String(
     execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim(),
 );
 
-const env = process.env;
-const base = PROFILES[profileName];
-const emails = env.CLOUD_TODO_ALARM_EMAILS?.split(',')
-  .map((e) => e.trim())
-  .filter(Boolean);
-const profile: Profile = {
-  ...base,
-  account: env.CDK_DEPLOY_ACCOUNT ?? env.CDK_DEFAULT_ACCOUNT ?? base.account,
-  alarmEmails: emails ?? base.alarmEmails,
-  alarmEmailsOptOut: env.CLOUD_TODO_ALARM_EMAILS_OPT_OUT ?? base.alarmEmailsOptOut,
-  backup: env.CLOUD_TODO_BACKUP_COPY_REGION
-    ? { ...base.backup, copyToRegion: env.CLOUD_TODO_BACKUP_COPY_REGION }
-    : base.backup,
-  domain:
-    env.CLOUD_TODO_DOMAIN && env.CLOUD_TODO_HOSTED_ZONE_ID && env.CLOUD_TODO_ZONE_NAME
-      ? {
-          name: env.CLOUD_TODO_DOMAIN,
-          hostedZoneId: env.CLOUD_TODO_HOSTED_ZONE_ID,
-          zoneName: env.CLOUD_TODO_ZONE_NAME,
-        }
-      : base.domain,
-};
+// The environment's overrides, an empty or blank variable counting as unset (the deploy
+// workflow passes an unset repository variable as an empty string).
+const profile: Profile = profileWithEnvironment(PROFILES[profileName], process.env);
 
 try {
   buildApp({ profile, imageTag }).app.synth();

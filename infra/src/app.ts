@@ -109,6 +109,7 @@ export function buildApp(options: CloudTodoAppOptions): CloudTodoApp {
           options.deployRole?.existingProviderArn ?? context('deployRoleProviderArn'),
         tagPattern: 'v*',
         profileName: profile.name,
+        otherRegions: copyRegion ? [copyRegion] : [],
         repositories: Object.values(stateful.images.repositories),
         description: `cloud-todo ${profile.name}: the role GitHub Actions deploys with (OIDC)`,
       })

@@ -27,6 +27,11 @@ export interface DeployRoleStackProps extends StackProps {
   readonly repositories: readonly ecr.IRepository[];
   /** The CDK bootstrap qualifier (default `hnb659fds`, the CLI's default). */
   readonly bootstrapQualifier?: string;
+  /**
+   * Further regions the deploy reaches besides the stack's own: the profile's backup-copy
+   * region, whose stack `cdk deploy` deploys first (through that region's bootstrap roles).
+   */
+  readonly otherRegions?: readonly string[];
 }
 
 /**
@@ -79,9 +84,11 @@ export class DeployRoleStack extends Stack {
       new iam.PolicyStatement({
         sid: 'AssumeCdkBootstrapRoles',
         actions: ['sts:AssumeRole', 'sts:TagSession'],
-        resources: ['deploy', 'file-publishing', 'image-publishing', 'lookup'].map(
-          (kind) =>
-            `arn:${this.partition}:iam::${account}:role/cdk-${qualifier}-${kind}-role-${account}-${region}`,
+        resources: [region, ...(props.otherRegions ?? [])].flatMap((r) =>
+          ['deploy', 'file-publishing', 'image-publishing', 'lookup'].map(
+            (kind) =>
+              `arn:${this.partition}:iam::${account}:role/cdk-${qualifier}-${kind}-role-${account}-${r}`,
+          ),
         ),
       }),
     );
