@@ -1,4 +1,5 @@
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 
 /** Another live process owns the PGlite folder. */
@@ -30,33 +31,66 @@ interface Owner {
 export async function acquireDataDirLock(dataDir: string): Promise<DataDirLock> {
   await mkdir(dataDir, { recursive: true });
   const path = join(dataDir, 'owner.lock');
+  const takeover = join(dataDir, 'owner.lock.takeover');
   const self: Owner = { pid: process.pid, ...(await startTimeOf(process.pid)) };
-  for (let attempt = 0; attempt < 3; attempt += 1) {
-    try {
-      const handle = await open(path, 'wx');
-      await handle.writeFile(`${formatOwner(self)}\n`);
-      await handle.close();
-      return {
-        path,
-        async release() {
-          const owner = await readOwner(path);
-          if (owner !== undefined && sameProcess(owner, self)) await rm(path, { force: true });
-        },
-      };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  // A lock appears whole or not at all: written aside, then linked into place (a link fails
+  // when the name exists). Created in place, it would be empty for a moment, and an empty
+  // lock reads as stale to a process starting at that moment.
+  const written = `${path}.${process.pid}.new`;
+  await writeFile(written, `${formatOwner(self)}\n`);
+  const refuse = (owner: Owner) =>
+    new DataDirLockedError(
+      `DATA_DIR ${dataDir} is in use by process ${owner.pid}; PGlite allows one process per folder. ` +
+        'Stop that process, or give this one another DATA_DIR (or a DATABASE_URL).',
+    );
+  try {
+    for (let attempt = 0; attempt < 50; attempt += 1) {
+      if (await linkQuietly(written, path)) {
+        return {
+          path,
+          async release() {
+            const owner = parseOwner(await readText(path));
+            if (owner !== undefined && sameProcess(owner, self)) await rm(path, { force: true });
+          },
+        };
+      }
+      const text = await readText(path);
+      if (text === undefined) continue; // Released, or removed by a takeover: again.
+      const owner = parseOwner(text);
+      if (owner !== undefined && !sameProcess(owner, self) && (await isAlive(owner))) {
+        throw refuse(owner);
+      }
+      // Stale: its owner has gone (or the file is garbage). Only the holder of the takeover
+      // lock removes it, and only if it is still the lock judged stale: without that, two
+      // processes taking over at once could each remove the lock the other had just made.
+      if (!(await linkQuietly(written, takeover))) {
+        const taking = parseOwner(await readText(takeover));
+        // Its holder died in the middle of a takeover (rare): clear the way.
+        if (taking !== undefined && !(await isAlive(taking))) await rm(takeover, { force: true });
+        await sleep(20);
+        continue;
+      }
+      try {
+        if ((await readText(path)) === text) await rm(path, { force: true });
+      } finally {
+        await rm(takeover, { force: true });
+      }
     }
-    const owner = await readOwner(path);
-    if (owner !== undefined && !sameProcess(owner, self) && (await isAlive(owner))) {
-      throw new DataDirLockedError(
-        `DATA_DIR ${dataDir} is in use by process ${owner.pid}; PGlite allows one process per folder. ` +
-          'Stop that process, or give this one another DATA_DIR (or a DATABASE_URL).',
-      );
-    }
-    // Stale: its owner has gone (or the file is unreadable). Take it over.
-    await rm(path, { force: true });
+    throw new DataDirLockedError(`could not take the lock ${path}`);
+  } finally {
+    await rm(written, { force: true });
   }
-  throw new DataDirLockedError(`could not take the lock ${path}`);
+}
+
+/** Links `target` to `name`; false when `name` exists. */
+async function linkQuietly(target: string, name: string): Promise<boolean> {
+  try {
+    await link(target, name);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
 }
 
 /** `<pid> <start time>` (the start time only where the system tells it). */
@@ -64,15 +98,21 @@ function formatOwner(owner: Owner): string {
   return owner.startTime === undefined ? String(owner.pid) : `${owner.pid} ${owner.startTime}`;
 }
 
-async function readOwner(path: string): Promise<Owner | undefined> {
+/** The file's text; undefined when there is no such file. */
+async function readText(path: string): Promise<string | undefined> {
   try {
-    const [pidText, startTime] = (await readFile(path, 'utf8')).trim().split(/\s+/);
-    const pid = Number(pidText);
-    if (!Number.isInteger(pid) || pid <= 0) return undefined;
-    return { pid, ...(startTime === undefined ? {} : { startTime }) };
-  } catch {
-    return undefined;
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
   }
+}
+
+function parseOwner(text: string | undefined): Owner | undefined {
+  const [pidText, startTime] = (text ?? '').trim().split(/\s+/);
+  const pid = Number(pidText);
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  return { pid, ...(startTime === undefined ? {} : { startTime }) };
 }
 
 function sameProcess(a: Owner, b: Owner): boolean {

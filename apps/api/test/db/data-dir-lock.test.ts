@@ -27,6 +27,42 @@ describe('acquireDataDirLock', () => {
   });
 });
 
+describe('acquireDataDirLock, by several processes at once', () => {
+  it('lets exactly one of eight processes take over a stale lock', async () => {
+    const module = new URL('../../src/db/data-dir-lock.ts', import.meta.url).href;
+    const program = `
+      const { acquireDataDirLock } = await import(${JSON.stringify(module)});
+      try {
+        await acquireDataDirLock(process.argv[1]);
+        console.log('owner');
+        setTimeout(() => {}, 1500);
+      } catch (error) {
+        console.log(error.name === 'DataDirLockedError' ? 'refused' : 'error ' + error.message);
+      }`;
+    for (let round = 0; round < 3; round += 1) {
+      const dir = await mkdtemp(join(tmpdir(), 'lock-race-'));
+      // A stale lock: its owner has exited.
+      const gone = spawn(process.execPath, ['-e', '']);
+      await new Promise((resolve) => gone.once('exit', resolve));
+      await writeFile(join(dir, 'owner.lock'), `${gone.pid}\n`);
+      const answers = await Promise.all(
+        Array.from({ length: 8 }, async () => {
+          const child = spawn(process.execPath, ['--input-type=module', '-e', program, dir]);
+          let out = '';
+          child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+          await new Promise((resolve) => child.once('exit', resolve));
+          return out.trim();
+        }),
+      );
+      expect(
+        answers.filter((a) => a === 'owner'),
+        JSON.stringify(answers),
+      ).toHaveLength(1);
+      expect(answers.filter((a) => a === 'refused')).toHaveLength(7);
+    }
+  }, 30_000);
+});
+
 /** The start time Linux gives a process (`/proc/<pid>/stat`, field 22). */
 async function startTimeOf(pid: number): Promise<string> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
