@@ -1,7 +1,9 @@
 // The change feed across instances: each instance NOTIFYs on one channel after a change and
 // LISTENs on a connection of its own (a pooled connection cannot LISTEN: it is handed to
 // other queries between uses). Local streams are told at once, without the round trip;
-// notices from this instance are ignored when they come back. When the listening
+// notices from this instance are ignored when they come back. The changes of one turn of
+// the event loop go out together, in one NOTIFY: under load, one statement carries many
+// (a statement per change was the API's largest avoidable CPU cost per write). When the listening
 // connection breaks (a database restart, an RDS failover) it reconnects with backoff and
 // tells every local stream to resync, since notices sent meanwhile are gone.
 // https://www.postgresql.org/docs/current/sql-notify.html
@@ -28,12 +30,35 @@ export interface PostgresChangeFeedOptions {
   readonly onError?: (error: Error, what: string) => void;
 }
 
+/** One change: list id, event id and, when the writer gave one, its client id. */
+type Change = readonly [list: string, event: string, origin?: string];
+
+/** A NOTIFY payload: the publishing instance and its changes. */
 interface Notice {
-  /** The publishing instance. */
   readonly i: string;
-  readonly l: string;
-  readonly e: string;
-  readonly o?: string;
+  readonly n: readonly Change[];
+}
+
+/** PostgreSQL's payload limit is 8000 bytes; a notice stays well under it. */
+const MAX_PAYLOAD_BYTES = 7_000;
+
+/** The changes as payloads under the size limit. */
+export function noticePayloads(instance: string, changes: readonly Change[]): string[] {
+  const payloads: string[] = [];
+  let batch: Change[] = [];
+  let size = 0;
+  for (const change of changes) {
+    const bytes = Buffer.byteLength(JSON.stringify(change)) + 1;
+    if (batch.length > 0 && size + bytes > MAX_PAYLOAD_BYTES) {
+      payloads.push(JSON.stringify({ i: instance, n: batch } satisfies Notice));
+      batch = [];
+      size = 0;
+    }
+    batch.push(change);
+    size += bytes;
+  }
+  if (batch.length > 0) payloads.push(JSON.stringify({ i: instance, n: batch } satisfies Notice));
+  return payloads;
 }
 
 /** The client settings of `database.ts`'s pool, for the one listening connection. */
@@ -95,7 +120,10 @@ export function postgresChangeFeed(options: PostgresChangeFeedOptions): ChangeFe
       if (message.channel !== CHANNEL || !message.payload) return;
       try {
         const notice = JSON.parse(message.payload) as Notice;
-        if (notice.i !== instance) hub.emit(notice.l, notice.e, notice.o);
+        // An earlier version's single notice has no `n`: nothing to relay from it.
+        const changes: unknown = notice.n;
+        if (notice.i === instance || !Array.isArray(changes)) return;
+        for (const [list, event, origin] of changes as Change[]) hub.emit(list, event, origin);
       } catch (error) {
         onError(error as Error, 'malformed change notice');
       }
@@ -122,22 +150,35 @@ export function postgresChangeFeed(options: PostgresChangeFeedOptions): ChangeFe
     ping.unref();
   };
 
+  let pending: Change[] = [];
+  let flushing: Promise<void> | undefined;
+  const flush = async () => {
+    const changes = pending;
+    pending = [];
+    flushing = undefined;
+    try {
+      for (const payload of noticePayloads(instance, changes)) {
+        await sql`select pg_notify(${CHANNEL}, ${payload})`.execute(db);
+      }
+    } catch (error) {
+      onError(error as Error, 'change notice not sent');
+    }
+  };
+
   void connect();
 
   return {
-    async publish(listId, origin) {
+    publish(listId, origin) {
       const id = newEventId();
       hub.emit(listId, id, origin);
-      const notice: Notice = { i: instance, l: listId, e: id, ...(origin ? { o: origin } : {}) };
-      try {
-        await sql`select pg_notify(${CHANNEL}, ${JSON.stringify(notice)})`.execute(db);
-      } catch (error) {
-        onError(error as Error, 'change notice not sent');
-      }
+      pending.push(origin ? [listId, id, origin] : [listId, id]);
+      flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(flush);
+      return flushing;
     },
     subscribe: (listId, listener) => hub.subscribe(listId, listener),
     subscribers: () => hub.size,
     async close() {
+      await flushing;
       closed = true;
       clearTimeout(retry);
       clearInterval(ping);

@@ -1,7 +1,13 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChangeEvent, ChangeFeed } from '../../src/changes/change-feed.ts';
-import { postgresChangeFeed } from '../../src/changes/postgres-change-feed.ts';
+import pg from 'pg';
+import {
+  CHANNEL,
+  listenerClientConfig,
+  noticePayloads,
+  postgresChangeFeed,
+} from '../../src/changes/postgres-change-feed.ts';
 import { openDatabase, type Database } from '../../src/db/database.ts';
 import { createEngineDatabase, type EngineDatabase } from '../support/engines.ts';
 
@@ -79,6 +85,46 @@ describe('the PostgreSQL change feed', () => {
     other.stop();
     onB.stop();
     expect(a.subscribers()).toBe(0);
+  });
+
+  it('sends the changes of one moment in few NOTIFYs, each relayed in order', async () => {
+    await expect.poll(listeners, { timeout: 15_000 }).toBe('2');
+    if (engine.config.kind !== 'postgres') throw new Error('needs PostgreSQL');
+    // A third listener counts the notifications themselves.
+    const counter = new pg.Client(listenerClientConfig(engine.config));
+    await counter.connect();
+    let notifications = 0;
+    counter.on('notification', () => (notifications += 1));
+    await counter.query(`LISTEN ${CHANNEL}`);
+    try {
+      const lists = Array.from({ length: 120 }, (_, n) => `list-batch-${n}`);
+      const onA = lists.map((list) => collect(a, list));
+      // 120 writes answered in one turn of the event loop.
+      await Promise.all(lists.map((list, n) => b.publish(list, `tab-${n}`)));
+      for (const [n, stream] of onA.entries()) {
+        const relayed = await stream.next((e) => e.type === 'change');
+        expect(relayed).toMatchObject({ listId: lists[n], origin: `tab-${n}` });
+        stream.stop();
+      }
+      // One payload (120 short changes fit in its 7000 bytes), not 120 statements.
+      await expect.poll(() => notifications).toBe(1);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(notifications).toBe(1);
+    } finally {
+      await counter.end();
+    }
+  });
+
+  it('splits the changes into payloads under PostgreSQL 8000-byte limit, none lost', () => {
+    const changes = Array.from(
+      { length: 500 },
+      (_, n) => [`list-${n}`.padEnd(22, 'x'), `e${n}`, 'c'.repeat(64)] as const,
+    );
+    const payloads = noticePayloads('f3c0c5e4-0000-4000-8000-000000000000', changes);
+    expect(payloads.length).toBeGreaterThan(1);
+    for (const payload of payloads) expect(Buffer.byteLength(payload)).toBeLessThan(8_000);
+    const back = payloads.flatMap((p) => (JSON.parse(p) as { n: string[][] }).n);
+    expect(back).toEqual(changes.map((c) => [...c]));
   });
 
   it('reconnects after losing its listening connection, and tells its streams to resync', async () => {
