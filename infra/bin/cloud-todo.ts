@@ -4,7 +4,8 @@
  *   npx cdk synth -c profile=prod -c imageTag=$(git rev-parse --short HEAD)
  *
  * Context: `profile` (dev | course | prod, default dev), `imageTag` (git commit; default: the
- * checkout's HEAD). Environment: CDK_DEPLOY_ACCOUNT (else the CLI's CDK_DEFAULT_ACCOUNT,
+ * checkout's HEAD), `labRoleArn` (a lab account's precreated role: no IAM roles are created,
+ * docs/deploy.md). Environment: CDK_DEPLOY_ACCOUNT (else the CLI's CDK_DEFAULT_ACCOUNT,
  * else a placeholder that only synthesizes), CLOUD_TODO_ALARM_EMAILS (comma-separated; prod
  * refuses to synthesize without one unless CLOUD_TODO_ALARM_EMAILS_OPT_OUT gives the reason),
  * CLOUD_TODO_DOMAIN + CLOUD_TODO_HOSTED_ZONE_ID + CLOUD_TODO_ZONE_NAME (HTTPS),
@@ -40,7 +41,13 @@ const imageTag = String(
 
 // The environment's overrides, an empty or blank variable counting as unset (the deploy
 // workflow passes an unset repository variable as an empty string).
-const profile: Profile = profileWithEnvironment(PROFILES[profileName], process.env);
+const withEnvironment = profileWithEnvironment(PROFILES[profileName], process.env);
+// A lab account's precreated role (`-c labRoleArn=arn:aws:iam::<account>:role/LabRole`):
+// the app then creates no IAM roles (docs/deploy.md, "Lab accounts").
+const labRoleArn = context.node.tryGetContext('labRoleArn') as string | undefined;
+const profile: Profile = labRoleArn?.trim()
+  ? { ...withEnvironment, labRoleArn: labRoleArn.trim() }
+  : withEnvironment;
 
 try {
   buildApp({ profile, imageTag }).app.synth();

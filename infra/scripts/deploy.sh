@@ -13,7 +13,9 @@
 #    new tasks fail to start or trip the 5xx / p99 deployment alarms).
 # Needs: AWS credentials for the target account (any way the AWS CLI finds them), the AWS CLI
 # v2, Docker with buildx, Node.js ≥ 22.18, git; the account/region bootstrapped once
-# (`npx cdk bootstrap`, docs/deploy.md). Overridable for tests: AWS, DOCKER, CDK.
+# (`npx cdk bootstrap`, docs/deploy.md; a lab account without IAM roles instead passes
+# `-c labRoleArn=…`, docs/deploy.md "Lab accounts without IAM roles"). Overridable for tests:
+# AWS, DOCKER, CDK.
 set -euo pipefail
 
 profile="${1:-dev}"

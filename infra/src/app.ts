@@ -1,8 +1,9 @@
-import { App, Tags, Validations } from 'aws-cdk-lib';
+import { App, CfnResource, CliCredentialsStackSynthesizer, Tags, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { CURRENTLY_RECOMMENDED_FLAGS } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Profile } from './profile.ts';
-import { validateImageTag, validateProfile } from './profile-validation.ts';
+import { labRoleName, validateImageTag, validateProfile } from './profile-validation.ts';
 import { stackNames } from './stack-outputs.ts';
 import { BackupCopyStack, backupCopyVaultName } from './stacks/backup-copy-stack.ts';
 import { MigrationStack } from './stacks/migration-stack.ts';
@@ -45,7 +46,27 @@ export interface CloudTodoApp {
 export function buildApp(options: CloudTodoAppOptions): CloudTodoApp {
   const profile = validateProfile(options.profile);
   const imageTag = validateImageTag(options.imageTag);
-  const app = new App({
+  if (!profile.labRoleArn) return addStacks(newApp(profile, options), profile, imageTag, options);
+  // A lab account: every role the app would create is the lab role. CDK substitutes a role
+  // only when its construct path is named, so a first build of the same app (never
+  // synthesized) lists the paths; a role the list misses fails the synth, it is never created.
+  // autoSynth off: under the CLI an App synthesizes itself at exit unless told not to, which
+  // would overwrite the real templates with the probe's.
+  const probe = addStacks(newApp(profile, options, false), profile, imageTag, options).app;
+  const roleName = labRoleName(profile.labRoleArn);
+  const app = newApp(profile, options);
+  iam.Role.customizeRoles(app, {
+    usePrecreatedRoles: Object.fromEntries(rolePaths(probe).map((path) => [path, roleName])),
+  });
+  return addStacks(app, profile, imageTag, options);
+}
+
+/** The name of the bucket a lab account's stacks upload their assets to (docs/deploy.md). */
+export const LAB_ASSET_BUCKET = 'cloud-todo-assets-${AWS::AccountId}-${AWS::Region}';
+
+function newApp(profile: Profile, options: CloudTodoAppOptions, autoSynth?: boolean): App {
+  return new App({
+    autoSynth,
     outdir: options.outdir,
     context: {
       ...CURRENTLY_RECOMMENDED_FLAGS,
@@ -56,7 +77,28 @@ export function buildApp(options: CloudTodoAppOptions): CloudTodoApp {
       ],
       ...options.context,
     },
+    // A lab account cannot run `cdk bootstrap` (it creates roles): the CLI's own credentials
+    // deploy, and the assets go to a bucket the student creates once (docs/deploy.md).
+    defaultStackSynthesizer: profile.labRoleArn
+      ? new CliCredentialsStackSynthesizer({ fileAssetsBucketName: LAB_ASSET_BUCKET })
+      : undefined,
   });
+}
+
+/** The construct paths of every IAM role in the app, as `Role.customizeRoles` names them. */
+function rolePaths(app: App): string[] {
+  return app.node
+    .findAll()
+    .filter((c) => CfnResource.isCfnResource(c) && c.cfnResourceType === 'AWS::IAM::Role')
+    .map((c) => c.node.path.replace(/\/Resource$/, ''));
+}
+
+function addStacks(
+  app: App,
+  profile: Profile,
+  imageTag: string,
+  options: CloudTodoAppOptions,
+): CloudTodoApp {
   const env = { account: profile.account, region: profile.region };
   const prefix = `CloudTodo-${profile.name}`;
   const names = stackNames(profile.name); // also read by the operator commands
@@ -100,6 +142,12 @@ export function buildApp(options: CloudTodoAppOptions): CloudTodoApp {
   // (optionally `-c deployRoleBranch=…`, `-c deployRoleProviderArn=…`).
   const context = (key: string) => app.node.tryGetContext(key) as string | undefined;
   const repository = options.deployRole?.repository ?? context('deployRoleRepository');
+  if (repository && profile.labRoleArn) {
+    // The deploy role is an IAM role and an OIDC provider of its own: a lab account has neither.
+    throw new Error(
+      'The GitHub deploy role (deployRoleRepository) cannot be created in a lab account (labRoleArn): deploy from a terminal there (docs/deploy.md).',
+    );
+  }
   const deployRole = repository
     ? new DeployRoleStack(app, `${prefix}-DeployRole`, {
         env,

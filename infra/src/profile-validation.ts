@@ -127,10 +127,29 @@ export function validateProfile(profile: Profile): Profile {
       (profile.alarmEmailsOptOut ?? '').trim().length >= 10,
     `alarmEmails: profile ${profile.name} needs at least one address (CLOUD_TODO_ALARM_EMAILS), or a reason of at least 10 characters why nobody gets alarms by e-mail (CLOUD_TODO_ALARM_EMAILS_OPT_OUT)`,
   );
+  if (profile.labRoleArn !== undefined) {
+    const lab = LAB_ROLE_ARN.exec(profile.labRoleArn);
+    need(
+      lab !== null,
+      `labRoleArn: a role ARN without a path, e.g. arn:aws:iam::${profile.account}:role/LabRole`,
+    );
+    need(
+      lab === null || lab[1] === profile.account,
+      `labRoleArn: the role must be in the account deployed to (${profile.account}); deploy with the lab account's credentials, or set CDK_DEPLOY_ACCOUNT`,
+    );
+  }
   if (problems.length > 0) {
     throw new Error(`Invalid profile "${profile.name}":\n- ${problems.join('\n- ')}`);
   }
   return profile;
+}
+
+/** A lab role's ARN: account and name (CDK names a precreated role by name, without a path). */
+const LAB_ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/([\w+=,.@-]{1,64})$/;
+
+/** The name of the lab role (the last part of its ARN). */
+export function labRoleName(arn: string): string {
+  return arn.slice(arn.lastIndexOf('/') + 1);
 }
 
 /** An image tag: the git commit the images were built from, never a moving tag. */
@@ -159,6 +178,11 @@ export function profileNotes(profile: Profile): string[] {
       profile.alarmEmailsOptOut
         ? `profile ${profile.name} has no alarm e-mails (opt-out: ${profile.alarmEmailsOptOut}); subscribe to the AlarmTopicArn output, or nobody hears an alarm.`
         : `profile ${profile.name} has no alarm e-mails: alarms reach nobody. Set CLOUD_TODO_ALARM_EMAILS.`,
+    );
+  }
+  if (profile.labRoleArn) {
+    notes.push(
+      `profile ${profile.name} runs as the lab role ${profile.labRoleArn}: no IAM roles or policies are created, every component has that role's rights, and the database password is not rotated. The stacks upload their assets to the bucket cloud-todo-assets-${profile.account}-${profile.region}, which must exist (docs/deploy.md).`,
     );
   }
   return notes;

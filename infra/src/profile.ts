@@ -96,6 +96,14 @@ export interface Profile {
    * them (e.g. "the on-call tool subscribes to AlarmTopicArn itself"). Shown in the synth.
    */
   readonly alarmEmailsOptOut?: string;
+  /**
+   * A lab account's one precreated role (e.g. AWS Academy's `LabRole`,
+   * `arn:aws:iam::<account>:role/LabRole`), for accounts that may not create IAM roles: when
+   * set, the app creates no IAM role or policy, every role it would create is this role, the
+   * stacks deploy without `cdk bootstrap`, and what needs a role of its own (secret rotation,
+   * the GitHub deploy role) is off. Set by `-c labRoleArn=…` (bin/cloud-todo.ts, docs/deploy.md).
+   */
+  readonly labRoleArn?: string;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -98,5 +98,45 @@ describe('bin/cloud-todo.ts notes and refusals', () => {
     expect(run.status).toBe(0);
     expect(run.stderr).toMatch(/NOTE: profile course serves plain HTTP/);
     expect(run.stderr).toMatch(/NOTE: profile course has no alarm e-mails: alarms reach nobody/);
+  });
+
+  it('takes the lab role from -c labRoleArn: no IAM resource in any template it writes', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cloud-todo-cli-'));
+    try {
+      const run = spawnSync(process.execPath, [join(infra, 'bin', 'cloud-todo.ts')], {
+        cwd: infra,
+        encoding: 'utf8',
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          CDK_OUTDIR: dir,
+          CDK_CONTEXT_JSON: JSON.stringify({
+            profile: 'course',
+            imageTag: '0123abc',
+            labRoleArn: 'arn:aws:iam::210987654321:role/LabRole',
+          }),
+          CDK_VALIDATION: 'false',
+          CDK_DEPLOY_ACCOUNT: '210987654321',
+        },
+      });
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stderr).toMatch(/NOTE: profile course runs as the lab role/);
+      const files = readdirSync(dir).filter((f) => f.endsWith('.template.json'));
+      expect(files).toHaveLength(3);
+      for (const file of files) {
+        expect(readFileSync(join(dir, file), 'utf8'), file).not.toContain('"AWS::IAM::');
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a lab role of another account than the one deployed to', () => {
+    const run = synth(
+      { profile: 'course', labRoleArn: 'arn:aws:iam::123456789012:role/LabRole' },
+      { CDK_DEPLOY_ACCOUNT: '210987654321' },
+    );
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('labRoleArn: the role must be in the account deployed to');
   });
 });

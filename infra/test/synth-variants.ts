@@ -1,12 +1,15 @@
-import { PROFILES, type Profile } from '../src/profile.ts';
+import { PLACEHOLDER_ACCOUNT, PROFILES, type Profile } from '../src/profile.ts';
 
 /** The image tag every test synth uses (a commit-shaped tag, as deploys use). */
 export const TEST_IMAGE_TAG = '0123abc';
 
+/** The lab role of the `lab` variant (in the placeholder account the profiles synthesize for). */
+export const LAB_ROLE_ARN = `arn:aws:iam::${PLACEHOLDER_ACCOUNT}:role/LabRole`;
+
 /**
  * What the tests synthesize: the committed profiles (prod with the alarm address a deploy must
- * give it), and prod with every option on (a domain for HTTPS, backup copies to a second
- * region).
+ * give it), prod with every option on (a domain for HTTPS, backup copies to a second
+ * region), and the course profile in a lab account (`labRoleArn`: no IAM roles).
  */
 export const VARIANTS = {
   dev: PROFILES.dev,
@@ -23,6 +26,8 @@ export const VARIANTS = {
     alarmEmails: ['ops@example.org'],
     backup: { ...PROFILES.prod.backup, copyToRegion: 'us-west-2' },
   },
+  /** The class's profile in a lab account that may not create IAM roles (one LabRole). */
+  lab: { ...PROFILES.course, labRoleArn: LAB_ROLE_ARN },
 } satisfies Record<string, Profile>;
 
 export type Variant = keyof typeof VARIANTS;

@@ -19,6 +19,11 @@ export interface DatabaseProps {
   readonly config: Profile['database'];
   /** Retention of the exported PostgreSQL logs, in days. */
   readonly logRetentionDays: number;
+  /**
+   * Rotate the password every `config.secretRotationDays` (default). Off only in a lab account
+   * (profile.labRoleArn): the rotation function's stack creates an IAM role of its own.
+   */
+  readonly rotatePassword?: boolean;
 }
 
 /**
@@ -108,12 +113,20 @@ export class Database extends Construct {
     // password only when a connection opens, so the api's pooled connections survive; the
     // service stack redeploys the api on each successful rotation (RotationRedeploy), so new
     // tasks read the new secret. See docs/database.md.
-    this.instance.addRotationSingleUser({
-      automaticallyAfter: Duration.days(config.secretRotationDays),
-      // The rotation function calls Secrets Manager: it needs the NAT route, which the
-      // isolated database subnets do not have.
-      vpcSubnets: { subnetType: SubnetType.PRIVATE_WITH_EGRESS },
-    });
+    if (props.rotatePassword ?? true) {
+      this.instance.addRotationSingleUser({
+        automaticallyAfter: Duration.days(config.secretRotationDays),
+        // The rotation function calls Secrets Manager: it needs the NAT route, which the
+        // isolated database subnets do not have.
+        vpcSubnets: { subnetType: SubnetType.PRIVATE_WITH_EGRESS },
+      });
+    } else {
+      Validations.of(this.secret).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'Lab account (labRoleArn): the hosted rotation function is deployed by a Secrets Manager application whose stack creates an IAM role, which a lab account may not do. The password stays as generated for the lifetime of a lab environment.',
+      });
+    }
 
     Validations.of(this.instance).acknowledge({
       id: 'AwsSolutions-RDS11',

@@ -42,6 +42,7 @@ export class StatefulStack extends Stack {
       securityGroup: this.network.databaseSecurityGroup,
       config: profile.database,
       logRetentionDays: profile.logRetentionDays,
+      rotatePassword: !profile.labRoleArn,
     });
     this.backup = new Backup(this, 'Backup', {
       database: this.database.instance,

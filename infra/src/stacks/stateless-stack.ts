@@ -151,12 +151,15 @@ export class StatelessStack extends Stack {
       });
     }
 
-    new RotationRedeploy(this, 'RotationRedeploy', {
-      secret,
-      cluster,
-      service: this.api.service,
-      logRetentionDays: profile.logRetentionDays,
-    });
+    // A lab account does not rotate the password (profile.labRoleArn): nothing to redeploy on.
+    if (!profile.labRoleArn) {
+      new RotationRedeploy(this, 'RotationRedeploy', {
+        secret,
+        cluster,
+        service: this.api.service,
+        logRetentionDays: profile.logRetentionDays,
+      });
+    }
 
     const prefix = `CloudTodo-${profile.name}`;
     const alarms = new AlarmTopic(this, 'Alarms', {
