@@ -17,6 +17,18 @@ export function profileWithEnvironment(base: Profile, environment: Environment):
       .map(([name, value]): [string, string | undefined] => [name, value?.trim()])
       .filter(([, value]) => value),
   );
+  // HTTPS needs all three; some of them only is a mistake, not a wish for plain HTTP.
+  const domainVariables = [
+    'CLOUD_TODO_DOMAIN',
+    'CLOUD_TODO_HOSTED_ZONE_ID',
+    'CLOUD_TODO_ZONE_NAME',
+  ];
+  const missing = domainVariables.filter((name) => !env[name]);
+  if (missing.length > 0 && missing.length < domainVariables.length) {
+    throw new Error(
+      `HTTPS needs ${domainVariables.join(', ')} together; ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set (docs/deploy.md).`,
+    );
+  }
   const emails = env.CLOUD_TODO_ALARM_EMAILS?.split(',')
     .map((e) => e.trim())
     .filter(Boolean);

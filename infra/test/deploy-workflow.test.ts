@@ -134,6 +134,19 @@ describe('deploy workflow: the settings the CDK app reads', () => {
       expect(profileWithEnvironment(base, empty)).toEqual(unset);
     });
 
+    it('refuses one or two of the three HTTPS settings, naming what is missing', () => {
+      expect(() => profileWithEnvironment(base, { CLOUD_TODO_DOMAIN: 'todo.example.org' })).toThrow(
+        /CLOUD_TODO_HOSTED_ZONE_ID, CLOUD_TODO_ZONE_NAME are not set/,
+      );
+      expect(() =>
+        profileWithEnvironment(base, {
+          CLOUD_TODO_DOMAIN: 'todo.example.org',
+          CLOUD_TODO_ZONE_NAME: 'example.org',
+          CLOUD_TODO_HOSTED_ZONE_ID: ' ',
+        }),
+      ).toThrow(/CLOUD_TODO_HOSTED_ZONE_ID is not set/);
+    });
+
     it('each of them set does change it (so the empty check is not vacuous)', () => {
       const set = profileWithEnvironment(base, {
         CDK_DEPLOY_ACCOUNT: '210987654321',
