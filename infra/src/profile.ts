@@ -1,7 +1,8 @@
 /**
  * The environment profiles: the only configuration of the platform. A profile is plain,
  * typed data, validated before any construct sees it; stacks and constructs take it as
- * props. Environment variables are read in `bin/` only and land here as overrides.
+ * props. Environment variables are read in one place (`profile-environment.ts`, called by
+ * `bin/`) and land here as overrides.
  */
 
 /** HTTPS for the application: a Route 53 public hosted zone that the account owns. */
