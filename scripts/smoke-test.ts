@@ -10,6 +10,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { isProfileName, PROFILES } from '../infra/src/profile.ts';
 
 const args = process.argv.slice(2);
 const waitSeconds = Number(process.env.SMOKE_WAIT_SECONDS ?? 120);
@@ -21,13 +22,18 @@ function fail(message: string): never {
 
 function appUrl(): string {
   if (args[0] === '--profile' && args[1]) {
-    const stack = `CloudTodo-${args[1]}-Services`;
+    const name = args[1];
+    if (!isProfileName(name)) fail(`unknown profile ${name} (${Object.keys(PROFILES).join(', ')})`);
+    const stack = `CloudTodo-${name}-Services`;
     try {
       return execFileSync(
         'aws',
         [
           'cloudformation',
           'describe-stacks',
+          // The profile's region, where its stacks are, whatever AWS_REGION says.
+          '--region',
+          PROFILES[name].region,
           '--stack-name',
           stack,
           '--query',

@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -85,6 +85,44 @@ describe('npm run smoke', () => {
       /smoke: FAILED: the web page answers within 1 s: GET \/ never gave 200/,
     );
   });
+
+  it('--profile reads the URL from the profile’s own region, whatever AWS_REGION says', async () => {
+    // A stand-in for the AWS CLI that notes its arguments and answers the running app's URL.
+    const bin = mkdtempSync(join(tmpdir(), 'cloud-todo-fake-aws-'));
+    writeFileSync(join(bin, 'aws'), `#!/bin/sh\necho "$@" > "${bin}/args"\necho "${url}"\n`, {
+      mode: 0o755,
+    });
+    try {
+      const result = await run(
+        process.execPath,
+        [join(root, 'scripts/smoke-test.ts'), '--profile', 'course'],
+        {
+          cwd: root,
+          env: {
+            ...process.env,
+            PATH: `${bin}:${process.env.PATH ?? ''}`,
+            AWS_REGION: 'eu-central-2',
+            SMOKE_WAIT_SECONDS: '90',
+          },
+        },
+      ).then(
+        (r) => ({ code: 0, out: r.stdout + r.stderr }),
+        (e: { code: number; stdout: string; stderr: string }) => ({
+          code: e.code,
+          out: e.stdout + e.stderr,
+        }),
+      );
+      expect(result.out).toContain('smoke: passed');
+      expect(readFileSync(join(bin, 'args'), 'utf8')).toContain(
+        '--region us-east-1 --stack-name CloudTodo-course-Services',
+      );
+      const unknown = await smoke('--profile', 'staging');
+      expect(unknown.code).toBe(1);
+      expect(unknown.out).toContain('unknown profile staging (dev, course, prod)');
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('refuses a missing or non-http argument with its usage', async () => {
     const result = await smoke('ftp://example.org');
