@@ -83,7 +83,10 @@ describe('two browsers through HAProxy and two API instances', () => {
     );
     // Within 1 s even while Alice's stream reconnects (the stream's `retry:` is 300 ms).
     expect(converged).toBeLessThan(1_000);
-    // Reconnected: changes flow within 1 s again, both ways.
+    // Reconnected, and a1 out of HAProxy's rotation (until then a request sent to it waits
+    // out HAProxy's 1 s turn-around before it is redispatched; the ALB would answer 502):
+    // changes flow within 1 s again, both ways.
+    await topology.waitDown(a1);
     await type(bob, 'after the kill');
     const afterKill = await timeUntil(
       () => alice.titles(),
