@@ -3,7 +3,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { CURRENTLY_RECOMMENDED_FLAGS } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Profile } from './profile.ts';
-import { labRoleName, validateImageTag, validateProfile } from './profile-validation.ts';
+import {
+  labAssetBucket,
+  labRoleName,
+  validateImageTag,
+  validateProfile,
+} from './profile-validation.ts';
 import { stackNames } from './stack-outputs.ts';
 import { BackupCopyStack, backupCopyVaultName } from './stacks/backup-copy-stack.ts';
 import { MigrationStack } from './stacks/migration-stack.ts';
@@ -52,7 +57,14 @@ export function buildApp(options: CloudTodoAppOptions): CloudTodoApp {
   // synthesized) lists the paths; a role the list misses fails the synth, it is never created.
   // autoSynth off: under the CLI an App synthesizes itself at exit unless told not to, which
   // would overwrite the real templates with the probe's.
-  const probe = addStacks(newApp(profile, options, false), profile, imageTag, options).app;
+  const probeApp = newApp(profile, options, false);
+  if (options.deployRole?.repository ?? probeApp.node.tryGetContext('deployRoleRepository')) {
+    // The deploy role is an IAM role and an OIDC provider of its own: a lab account has neither.
+    throw new Error(
+      'The GitHub deploy role (deployRoleRepository) cannot be created in a lab account (labRoleArn): deploy from a terminal there (docs/deploy.md).',
+    );
+  }
+  const probe = addStacks(probeApp, profile, imageTag, options).app;
   const roleName = labRoleName(profile.labRoleArn);
   const app = newApp(profile, options);
   iam.Role.customizeRoles(app, {
@@ -60,9 +72,6 @@ export function buildApp(options: CloudTodoAppOptions): CloudTodoApp {
   });
   return addStacks(app, profile, imageTag, options);
 }
-
-/** The name of the bucket a lab account's stacks upload their assets to (docs/deploy.md). */
-export const LAB_ASSET_BUCKET = 'cloud-todo-assets-${AWS::AccountId}-${AWS::Region}';
 
 function newApp(profile: Profile, options: CloudTodoAppOptions, autoSynth?: boolean): App {
   return new App({
@@ -80,7 +89,9 @@ function newApp(profile: Profile, options: CloudTodoAppOptions, autoSynth?: bool
     // A lab account cannot run `cdk bootstrap` (it creates roles): the CLI's own credentials
     // deploy, and the assets go to a bucket the student creates once (docs/deploy.md).
     defaultStackSynthesizer: profile.labRoleArn
-      ? new CliCredentialsStackSynthesizer({ fileAssetsBucketName: LAB_ASSET_BUCKET })
+      ? new CliCredentialsStackSynthesizer({
+          fileAssetsBucketName: labAssetBucket('${AWS::AccountId}', '${AWS::Region}'),
+        })
       : undefined,
   });
 }
@@ -142,12 +153,6 @@ function addStacks(
   // (optionally `-c deployRoleBranch=…`, `-c deployRoleProviderArn=…`).
   const context = (key: string) => app.node.tryGetContext(key) as string | undefined;
   const repository = options.deployRole?.repository ?? context('deployRoleRepository');
-  if (repository && profile.labRoleArn) {
-    // The deploy role is an IAM role and an OIDC provider of its own: a lab account has neither.
-    throw new Error(
-      'The GitHub deploy role (deployRoleRepository) cannot be created in a lab account (labRoleArn): deploy from a terminal there (docs/deploy.md).',
-    );
-  }
   const deployRole = repository
     ? new DeployRoleStack(app, `${prefix}-DeployRole`, {
         env,

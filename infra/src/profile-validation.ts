@@ -152,6 +152,11 @@ export function labRoleName(arn: string): string {
   return arn.slice(arn.lastIndexOf('/') + 1);
 }
 
+/** The bucket a lab account's stacks upload their assets to, which the student creates. */
+export function labAssetBucket(account: string, region: string): string {
+  return `cloud-todo-assets-${account}-${region}`;
+}
+
 /** An image tag: the git commit the images were built from, never a moving tag. */
 export function validateImageTag(tag: string): string {
   if (!/^[0-9a-f]{7,40}$/.test(tag)) {
@@ -182,7 +187,7 @@ export function profileNotes(profile: Profile): string[] {
   }
   if (profile.labRoleArn) {
     notes.push(
-      `profile ${profile.name} runs as the lab role ${profile.labRoleArn}: no IAM roles or policies are created, every component has that role's rights, and the database password is not rotated. The stacks upload their assets to the bucket cloud-todo-assets-${profile.account}-${profile.region}, which must exist (docs/deploy.md).`,
+      `profile ${profile.name} runs as the lab role ${profile.labRoleArn}: no IAM roles or policies are created, every component has that role's rights, and the database password is not rotated. The stacks upload their assets to the bucket ${labAssetBucket(profile.account, profile.region)}, which must exist (docs/deploy.md).`,
     );
   }
   return notes;
