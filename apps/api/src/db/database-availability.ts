@@ -8,19 +8,15 @@ export interface AvailabilityEvents {
   onAvailable?(episode: { downMs: number; failures: number }): void;
 }
 
-/** Where a failure or success happened: opening a connection, or a statement on one. */
-export type DatabaseStage = 'connect' | 'statement';
-
 /**
  * Turns a stream of failures and successes into episodes, so that an outage (or a rotated
  * password) is logged once when it starts and once when it ends, not once per request.
  *
- * An episode ends with a success after `quietMs` without a failure: a fault rarely fails every
- * request (a backend terminated under one request while the next succeeds elsewhere), and
- * without that hysteresis one fault would log a string of short episodes. An episode that new
- * connections are part of (refused, a wrong password, a timeout while connecting) ends only
- * once a new connection has opened: during a password rotation the pool's older connections
- * keep working while every new one fails with 28P01, for as long as the rotation lasts.
+ * An episode ends with a success after `quietMs` without a failure. A fault rarely fails
+ * every request: during a password rotation the pool's older connections keep working while
+ * every new one fails with 28P01, and a terminated backend fails one request while the next
+ * succeeds on another connection. Without that hysteresis one fault would log a string of
+ * short episodes.
  */
 export class DatabaseAvailability {
   readonly #events: AvailabilityEvents;
@@ -29,8 +25,6 @@ export class DatabaseAvailability {
   #since: number | undefined;
   #lastFailure = 0;
   #failures = 0;
-  /** New connections failed in this episode, and none has opened since. */
-  #connectsFailing = false;
 
   constructor(events: AvailabilityEvents, options: { quietMs?: number; now?: () => number } = {}) {
     this.#events = events;
@@ -43,20 +37,18 @@ export class DatabaseAvailability {
     return this.#since !== undefined;
   }
 
-  failed(error: unknown, stage: DatabaseStage): void {
+  failed(error: unknown): void {
     if (!isDatabaseUnavailable(error)) return;
     this.#failures += 1;
     this.#lastFailure = this.#now();
-    if (stage === 'connect') this.#connectsFailing = true;
     if (this.#since === undefined) {
       this.#since = this.#lastFailure;
       this.#events.onUnavailable?.(error);
     }
   }
 
-  succeeded(stage: DatabaseStage): void {
-    if (stage === 'connect') this.#connectsFailing = false;
-    if (this.#since === undefined || this.#connectsFailing) return;
+  succeeded(): void {
+    if (this.#since === undefined) return;
     if (this.#now() - this.#lastFailure < this.#quietMs) return;
     // Down from the first failure to the last: the quiet period was service as usual.
     const episode = {

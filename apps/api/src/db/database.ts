@@ -87,11 +87,8 @@ export async function openDatabase(
   // while it is checked out (a restart or an RDS failover: 57P01) emits 'error' on the client
   // as well as failing its query; with no listener that event would end the process.
   pool.on('error', (error) => events.onIdleError?.(error));
+  pool.on('connect', (client) => client.on('error', (error) => events.onIdleError?.(error)));
   const availability = new DatabaseAvailability(events);
-  pool.on('connect', (client) => {
-    client.on('error', (error) => events.onIdleError?.(error));
-    availability.succeeded('connect');
-  });
   let discarded = 0;
   const guarded = new GuardedPool(pool, {
     queryTimeoutMs: timeouts.queryMs,
@@ -100,8 +97,8 @@ export async function openDatabase(
       discarded += 1;
       events.onDiscard?.(reason);
     },
-    onFailure: (error, stage) => availability.failed(error, stage),
-    onSuccess: () => availability.succeeded('statement'),
+    onFailure: (error) => availability.failed(error),
+    onSuccess: () => availability.succeeded(),
   });
   const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool: guarded }) });
   return {

@@ -47,8 +47,8 @@ export interface GuardedPoolOptions {
   readonly checkoutBudgetMs: number;
   /** A connection was discarded instead of being returned to the pool. */
   readonly onDiscard?: (reason: string) => void;
-  /** A checkout (`connect`) or a statement failed; `error` is the failure as thrown. */
-  readonly onFailure?: (error: unknown, stage: 'connect' | 'statement') => void;
+  /** A checkout or statement failed; `error` is the failure as thrown. */
+  readonly onFailure?: (error: unknown) => void;
   /** A statement succeeded. */
   readonly onSuccess?: () => void;
 }
@@ -80,7 +80,7 @@ export class GuardedPool implements PostgresPool {
     try {
       client = await this.#pool.connect();
     } catch (error) {
-      this.#options.onFailure?.(error, 'connect');
+      this.#options.onFailure?.(error);
       // Nothing was sent: whatever the request wanted to write, it did not happen.
       throw tag(error, 'not-committed');
     }
@@ -169,7 +169,7 @@ class GuardedClient implements PostgresPoolClient {
       const error = new DatabaseBudgetError(
         `the database work of this request took longer than ${this.#options.checkoutBudgetMs} ms`,
       );
-      this.#options.onFailure?.(error, 'statement');
+      this.#options.onFailure?.(error);
       // Not sent; an open transaction dies with the connection (release discards it).
       throw tag(error, 'not-committed');
     }
@@ -186,7 +186,7 @@ class GuardedClient implements PostgresPoolClient {
       this.#options.onSuccess?.();
       return result as unknown as PostgresQueryResult<R>;
     } catch (error) {
-      this.#options.onFailure?.(error, 'statement');
+      this.#options.onFailure?.(error);
       if (error instanceof pg.DatabaseError) {
         // The server answered: the statement did not commit. After a FATAL the session is gone.
         if (endsSession(error)) this.#unusable = `the server ended the session (${error.code})`;
