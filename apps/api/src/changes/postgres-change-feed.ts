@@ -39,25 +39,35 @@ interface Notice {
   readonly n: readonly Change[];
 }
 
+/** The notice of the version before batching: one change. */
+interface EarlierNotice {
+  readonly i: string;
+  readonly l: string;
+  readonly e: string;
+  readonly o?: string;
+}
+
 /** PostgreSQL's payload limit is 8000 bytes; a notice stays well under it. */
 const MAX_PAYLOAD_BYTES = 7_000;
 
-/** The changes as payloads under the size limit. */
+/** The changes as payloads under the size limit: `{"i":instance,"n":[change,…]}` each. */
 export function noticePayloads(instance: string, changes: readonly Change[]): string[] {
+  const head = `{"i":${JSON.stringify(instance)},"n":[`;
   const payloads: string[] = [];
-  let batch: Change[] = [];
-  let size = 0;
+  let parts: string[] = [];
+  let size = head.length + 2;
   for (const change of changes) {
-    const bytes = Buffer.byteLength(JSON.stringify(change)) + 1;
-    if (batch.length > 0 && size + bytes > MAX_PAYLOAD_BYTES) {
-      payloads.push(JSON.stringify({ i: instance, n: batch } satisfies Notice));
-      batch = [];
-      size = 0;
+    const part = JSON.stringify(change);
+    const bytes = Buffer.byteLength(part) + 1;
+    if (parts.length > 0 && size + bytes > MAX_PAYLOAD_BYTES) {
+      payloads.push(`${head}${parts.join(',')}]}`);
+      parts = [];
+      size = head.length + 2;
     }
-    batch.push(change);
+    parts.push(part);
     size += bytes;
   }
-  if (batch.length > 0) payloads.push(JSON.stringify({ i: instance, n: batch } satisfies Notice));
+  if (parts.length > 0) payloads.push(`${head}${parts.join(',')}]}`);
   return payloads;
 }
 
@@ -119,11 +129,11 @@ export function postgresChangeFeed(options: PostgresChangeFeedOptions): ChangeFe
     next.on('notification', (message) => {
       if (message.channel !== CHANNEL || !message.payload) return;
       try {
-        const notice = JSON.parse(message.payload) as Notice;
-        // An earlier version's single notice has no `n`: nothing to relay from it.
-        const changes: unknown = notice.n;
-        if (notice.i === instance || !Array.isArray(changes)) return;
-        for (const [list, event, origin] of changes as Change[]) hub.emit(list, event, origin);
+        const notice = JSON.parse(message.payload) as Notice | EarlierNotice;
+        if (notice.i === instance) return;
+        // An instance of the earlier version (during a deploy) sends one change per notice.
+        const changes = 'n' in notice ? notice.n : [[notice.l, notice.e, notice.o] as const];
+        for (const [list, event, origin] of changes) hub.emit(list, event, origin);
       } catch (error) {
         onError(error as Error, 'malformed change notice');
       }
@@ -150,19 +160,26 @@ export function postgresChangeFeed(options: PostgresChangeFeedOptions): ChangeFe
     ping.unref();
   };
 
+  // One sender at a time: the changes published while a NOTIFY is on its way (or stalled,
+  // with the database) wait for the next one, so the feed never holds more than one pool
+  // connection, notices keep their order, and close() waits for what is being sent.
   let pending: Change[] = [];
-  let flushing: Promise<void> | undefined;
-  const flush = async () => {
-    const changes = pending;
-    pending = [];
-    flushing = undefined;
-    try {
-      for (const payload of noticePayloads(instance, changes)) {
-        await sql`select pg_notify(${CHANNEL}, ${payload})`.execute(db);
+  let sending: Promise<void> | undefined;
+  const send = async () => {
+    // Everything published in this turn of the event loop goes out together.
+    await new Promise((resolve) => setImmediate(resolve));
+    while (pending.length > 0) {
+      const changes = pending;
+      pending = [];
+      try {
+        for (const payload of noticePayloads(instance, changes)) {
+          await sql`select pg_notify(${CHANNEL}, ${payload})`.execute(db);
+        }
+      } catch (error) {
+        onError(error as Error, 'change notice not sent');
       }
-    } catch (error) {
-      onError(error as Error, 'change notice not sent');
     }
+    sending = undefined;
   };
 
   void connect();
@@ -172,13 +189,13 @@ export function postgresChangeFeed(options: PostgresChangeFeedOptions): ChangeFe
       const id = newEventId();
       hub.emit(listId, id, origin);
       pending.push(origin ? [listId, id, origin] : [listId, id]);
-      flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(flush);
-      return flushing;
+      sending ??= send();
+      return sending;
     },
     subscribe: (listId, listener) => hub.subscribe(listId, listener),
     subscribers: () => hub.size,
     async close() {
-      await flushing;
+      await sending;
       closed = true;
       clearTimeout(retry);
       clearInterval(ping);

@@ -115,6 +115,16 @@ describe('the PostgreSQL change feed', () => {
     }
   });
 
+  it('relays the one-change notice of an instance of the earlier version (during a deploy)', async () => {
+    await expect.poll(listeners, { timeout: 15_000 }).toBe('2');
+    const onA = collect(a, 'list-earlier');
+    const notice = { i: 'an-old-instance', l: 'list-earlier', e: 'old-1', o: 'tab-3' };
+    await sql`select pg_notify(${CHANNEL}, ${JSON.stringify(notice)})`.execute(database.db);
+    const relayed = await onA.next((e) => e.type === 'change');
+    expect(relayed).toMatchObject({ listId: 'list-earlier', id: 'old-1', origin: 'tab-3' });
+    onA.stop();
+  });
+
   it('splits the changes into payloads under PostgreSQL 8000-byte limit, none lost', () => {
     const changes = Array.from(
       { length: 500 },
