@@ -1,5 +1,6 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import {
   appendOutputTo,
@@ -64,6 +65,8 @@ export class Topology {
   monitoring: Monitoring | undefined;
   readonly #options: TopologyOptions;
   readonly #onExit = () => this.#killAllNow();
+  /** The log files being written, each settled once its process's output is all in it. */
+  readonly #logs: Promise<void>[] = [];
 
   constructor(
     options: TopologyOptions,
@@ -234,8 +237,10 @@ export class Topology {
       ),
     );
     await this.database.dispose();
-    // Log streams of the processes just stopped may still flush into it for a moment.
-    await rm(this.runDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+    // The stopped processes' last lines into their log files, then the folder (bounded: a
+    // child that outlives its parent could hold a pipe open).
+    await Promise.race([Promise.all(this.#logs), sleep(5_000)]);
+    await rm(this.runDir, { recursive: true, force: true });
   }
 
   /** Starts HAProxy with the rendered config; resolves once every server is UP. */
@@ -269,7 +274,7 @@ export class Topology {
 
   #logToFile(process: RunningProcess, name: string): void {
     if (!this.#options.logToFiles) return;
-    void appendOutputTo(process, join(this.runDir, `${name}.log`));
+    this.#logs.push(appendOutputTo(process, join(this.runDir, `${name}.log`)));
   }
 
   /** Last resort when the owning process exits without `stop()`: no orphans. */

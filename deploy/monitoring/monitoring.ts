@@ -48,6 +48,8 @@ export class Monitoring {
   readonly statusPage: StatusPage;
   readonly timing: AlertTiming;
   readonly #processes: RunningProcess[];
+  /** The log files being written, each settled once its process's output is all in it. */
+  readonly #logs: Promise<void>[];
 
   private constructor(parts: {
     prometheusUrl: string;
@@ -56,6 +58,7 @@ export class Monitoring {
     statusPage: StatusPage;
     timing: AlertTiming;
     processes: RunningProcess[];
+    logs: Promise<void>[];
   }) {
     this.prometheusUrl = parts.prometheusUrl;
     this.alertmanagerUrl = parts.alertmanagerUrl;
@@ -63,6 +66,7 @@ export class Monitoring {
     this.statusPage = parts.statusPage;
     this.timing = parts.timing;
     this.#processes = parts.processes;
+    this.#logs = parts.logs;
   }
 
   static async start(target: MonitoredTopology, options: MonitoringOptions = {}) {
@@ -74,12 +78,13 @@ export class Monitoring {
     await mkdir(join(dir, 'prometheus-data'), { recursive: true });
     await mkdir(join(dir, 'alertmanager-data'), { recursive: true });
     const processes: RunningProcess[] = [];
+    const logs: Promise<void>[] = [];
     const receiver = await AlertReceiver.start(options.onAlert);
     const start = (name: string, command: string, args: string[], env?: NodeJS.ProcessEnv) => {
       const process = startProcess(command, args, env ? { env } : {});
       processes.push(process);
       if (options.logToFiles) {
-        void appendOutputTo(process, join(dir, `${name}.log`));
+        logs.push(appendOutputTo(process, join(dir, `${name}.log`)));
       }
       return process;
     };
@@ -165,6 +170,7 @@ export class Monitoring {
         statusPage,
         timing,
         processes,
+        logs,
       });
     } catch (error) {
       await Promise.all(processes.map((p) => p.stop('SIGTERM', 5_000)));
@@ -186,6 +192,7 @@ export class Monitoring {
   async stop(): Promise<void> {
     await this.statusPage.close();
     await Promise.all(this.#processes.map((p) => p.stop('SIGTERM', 5_000)));
+    await Promise.race([Promise.all(this.#logs), sleep(5_000)]);
     await this.receiver.close();
   }
 }
