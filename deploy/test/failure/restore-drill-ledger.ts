@@ -1,4 +1,4 @@
-import pg from 'pg';
+import { withClient } from '../support/with-client.ts';
 import type { Ledger } from '../support/ledger.ts';
 
 /** What a point-in-time restore kept and lost, judged against the load's ledger. */
@@ -32,19 +32,16 @@ export async function checkRestoredAt(
   /** Writes sent from this instant on must be absent. Default `targetAt`. */
   absentFrom: number = targetAt,
 ): Promise<DrillCheck> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  let rows: { id: string; title: string }[];
-  try {
-    rows = (
-      await client.query<{ id: string; title: string }>(
-        'select id, title from todos where list_id = any($1)',
-        [[...ledger.lists]],
-      )
-    ).rows;
-  } finally {
-    await client.end();
-  }
+  const rows = await withClient(
+    databaseUrl,
+    async (client) =>
+      (
+        await client.query<{ id: string; title: string }>(
+          'select id, title from todos where list_id = any($1)',
+          [[...ledger.lists]],
+        )
+      ).rows,
+  );
   const byTitle = new Map(rows.map((r) => [r.title, r]));
   const findings: string[] = [];
   let missingBeforeTarget = 0;

@@ -1,4 +1,4 @@
-import pg from 'pg';
+import { withClient } from './with-client.ts';
 import { baseOf, type Ledger } from './ledger.ts';
 
 export interface LedgerCheck {
@@ -35,24 +35,18 @@ interface Row {
  * - a create attempted without an answer is present at most once.
  */
 export async function checkLedger(databaseUrl: string, ledger: Ledger): Promise<LedgerCheck> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  let rows: Row[];
-  let lists: string[];
-  try {
-    const listIds = [...ledger.lists];
-    rows = (
+  const listIds = [...ledger.lists];
+  const { rows, lists } = await withClient(databaseUrl, async (client) => ({
+    rows: (
       await client.query<Row>(
         'select id, list_id, title, completed from todos where list_id = any($1)',
         [listIds],
       )
-    ).rows;
-    lists = (
+    ).rows,
+    lists: (
       await client.query<{ id: string }>('select id from lists where id = any($1)', [listIds])
-    ).rows.map((r) => r.id);
-  } finally {
-    await client.end();
-  }
+    ).rows.map((r) => r.id),
+  }));
 
   const findings: string[] = [];
   let lost = 0;

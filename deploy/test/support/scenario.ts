@@ -93,9 +93,10 @@ export async function runUnderLoad(options: {
     await sleep(remaining);
   }
   const result = await load.stop();
+  const stoppedAt = Date.now();
   const check = await checkLedger(options.topology.database.url, result.ledger);
-  // A transaction leaked by the last requests has sat idle for 2 s only after 2 s.
-  await sleep(LEAK_AGE_MS + 500);
+  // A transaction leaked by the last requests has sat idle for 2 s only 2 s after them.
+  await sleep(Math.max(0, stoppedAt + LEAK_AGE_MS + 500 - Date.now()));
   const idleInTransaction = await leakedTransactions(options.topology.database.url);
   const failed = result.attempts.filter(
     (a) => typeof a.outcome !== 'number' || a.outcome >= 500 || a.outcome === 429,
