@@ -88,11 +88,14 @@ function copyBySelection(text: string): boolean {
   field.setAttribute('readonly', '');
   field.style.position = 'fixed';
   field.style.opacity = '0';
+  const focused = document.activeElement;
   document.body.append(field);
   field.select();
   try {
     return document.execCommand('copy');
   } finally {
     field.remove();
+    // Selecting moved the focus into the field: back to where it was (the button).
+    if (focused instanceof HTMLElement) focused.focus();
   }
 }

@@ -67,11 +67,14 @@ describe('Sharing', () => {
         false,
       ]);
       await app.add('shared over HTTP');
-      await app.page.locator('.copy-link').click();
+      // By keyboard: the focus stays on the button.
+      await app.page.locator('.copy-link').focus();
+      await app.page.keyboard.press('Enter');
       await app.expectEventually(
         () => app.page.locator('.lists [role="status"]').textContent(),
         'Link copied.',
       );
+      expect(await app.page.evaluate(() => document.activeElement?.className)).toBe('copy-link');
       // Read back where the Clipboard API exists (loopback is a secure context).
       const reader = await context.newPage();
       await reader.goto(`${e2e.url}/`);
