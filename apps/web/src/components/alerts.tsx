@@ -17,18 +17,16 @@ export interface AlertsProps {
   readonly onFocusLost: () => void;
 }
 
-/**
- * What the user must know, in the page's flow below the list (never over it): changes the
- * server refused (role=alert), changes waiting for it and the undo bar (role=status). The
- * live regions stay in the page so that screen readers announce what appears in them.
- */
 /** A bar of the status region that hands the focus on when it disappears while it has it. */
 function Bar({ class: className, onFocusLost, children }: BarProps) {
   const ref = useRef<HTMLDivElement>(null);
+  // The handler of the last render, not of the first, when the bar goes.
+  const handler = useRef(onFocusLost);
+  handler.current = onFocusLost;
   useLayoutEffect(() => {
     const bar = ref.current;
     return () => {
-      if (bar?.contains(document.activeElement)) onFocusLost();
+      if (bar?.contains(document.activeElement)) handler.current();
     };
   }, []);
   return (
@@ -44,6 +42,11 @@ interface BarProps {
   readonly children: ComponentChildren;
 }
 
+/**
+ * What the user must know, in the page's flow below the list (never over it): changes the
+ * server refused (role=alert), changes waiting for it and the undo bar (role=status). The
+ * live regions stay in the page so that screen readers announce what appears in them.
+ */
 export function Alerts({ t, state, editNotice, ...on }: AlertsProps) {
   const notices = state.notices.map((n) => (n.kind === 'gone' ? t.gone : t.refused)(n.title));
   if (editNotice) notices.push(editNotice);

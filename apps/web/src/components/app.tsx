@@ -54,6 +54,8 @@ export function App({ model, lists: initialLists, initialLanguage, initialTheme 
   const [language, setLanguage] = useState(initialLanguage);
   const [theme, setTheme] = useState(initialTheme);
   const newTodoRef = useRef<HTMLInputElement | null>(null);
+  /** Where the focus goes when a bar that has it goes away: a todo's toggle, else the input. */
+  const focusAfterBar = useRef<string | undefined>(undefined);
   const t = MESSAGES[language];
   const { listId, loaded, title } = state;
 
@@ -97,7 +99,7 @@ export function App({ model, lists: initialLists, initialLanguage, initialTheme 
   // The todo being edited stays in view (and its typing with it) when a change elsewhere
   // moves it out of the filter; it leaves once the edit ends.
   const shown =
-    editingId === null || visible.some((todo) => todo.id === editingId)
+    editingId === null
       ? visible
       : state.todos.filter((todo) => todo.id === editingId || visible.includes(todo));
   const editedTodo = state.todos.find((todo) => todo.id === editingId);
@@ -108,17 +110,18 @@ export function App({ model, lists: initialLists, initialLanguage, initialTheme 
     if (!editedTodo) {
       setEditNotice(t.editedGone);
       setEditingId(null);
-    } else if (editedTodo.title !== editStart.current.title) {
-      setEditNotice(t.editedChanged(editedTodo.title));
-      editStart.current = { ...editStart.current, title: editedTodo.title };
-    } else if (editedTodo.completed !== editStart.current.completed) {
-      setEditNotice(t.editedToggled(editedTodo.completed));
-      editStart.current = { ...editStart.current, completed: editedTodo.completed };
+      return;
     }
+    const said = [
+      editedTodo.title !== editStart.current.title && t.editedChanged(editedTodo.title),
+      editedTodo.completed !== editStart.current.completed && t.editedToggled(editedTodo.completed),
+    ].filter(Boolean);
+    if (said.length === 0) return;
+    setEditNotice(said.join(' '));
+    editStart.current = { title: editedTodo.title, completed: editedTodo.completed };
   }, [editingId, editedTodo?.title, editedTodo?.completed, t]);
 
-  const editing =
-    editingId !== null && shown.some((todo) => todo.id === editingId) ? editingId : null;
+  const editing = editedTodo ? editingId : null;
 
   const focusToggle = (id: string | undefined) => {
     requestAnimationFrame(() => {
@@ -204,20 +207,16 @@ export function App({ model, lists: initialLists, initialLanguage, initialTheme 
             newTodoRef.current?.focus();
           }}
           onUndo={() => {
-            const undone = state.undo;
-            // From the bar, back to the todo that came back (else onFocusLost: the input).
-            if (undone?.kind === 'destroy' && document.activeElement?.closest('.alert.undo'))
-              focusToggle(undone.id);
+            // The bar has the focus (keyboard or click): on to the todo that came back.
+            if (state.undo?.kind === 'destroy' && document.activeElement?.closest('.alert.undo'))
+              focusAfterBar.current = state.undo.id;
             model.undo();
           }}
           onCommit={() => model.commit()}
-          onFocusLost={() =>
-            // Unless the action that removed the bar put the focus somewhere already.
-            requestAnimationFrame(() => {
-              const active = document.activeElement;
-              if (!active || active === document.body) newTodoRef.current?.focus();
-            })
-          }
+          onFocusLost={() => {
+            focusToggle(focusAfterBar.current);
+            focusAfterBar.current = undefined;
+          }}
         />
         <ListsBar
           t={t}
